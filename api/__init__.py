@@ -1,0 +1,1 @@
+"""FastAPI layer: the Interview API V2 contract over the interview service."""

@@ -1,0 +1,45 @@
+"""Builds the FastAPI application: routers, error shapes, request metrics, and (later) the UI."""
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from typing import Optional
+
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+
+from interview_engine import InterviewService, Settings, get_settings
+from interview_engine.logs import configure_logging
+
+from .errors import install_error_handlers
+from .middleware import RequestMetricsMiddleware
+from .routes import health, interview
+
+
+def create_app(settings: Optional[Settings] = None, service: Optional[InterviewService] = None) -> FastAPI:
+    settings = settings or (service.settings if service else get_settings())
+    configure_logging(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        own = getattr(app.state, "service", None) is None
+        if own:
+            app.state.service = InterviewService(settings)
+        yield
+        if own:
+            app.state.service.close()
+            app.state.service = None
+
+    app = FastAPI(title="AI Interview Service", version="2.0.0", lifespan=lifespan,
+                  description="Interview API V2: grounded questions, evaluated answers, a final report.")
+    if service is not None:
+        app.state.service = service
+    install_error_handlers(app)
+    app.add_middleware(RequestMetricsMiddleware)
+    app.include_router(interview.router)
+    app.include_router(health.router)
+
+    @app.get("/", include_in_schema=False)
+    def root():
+        return RedirectResponse("/docs")
+
+    return app

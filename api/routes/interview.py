@@ -1,0 +1,133 @@
+"""The nine routes of Interview API V2. Each parses, calls the service, and shapes the response."""
+from __future__ import annotations
+
+import json
+from typing import Optional
+
+from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, UploadFile
+from fastapi.responses import StreamingResponse
+from pydantic import ValidationError
+from starlette.datastructures import UploadFile as StarletteUploadFile
+
+from interview_engine import AnswerInput, InterviewService, StartInput
+from interview_engine.errors import BadRequest, Forbidden
+
+from ..deps import get_service
+from ..errors import validation_detail
+from ..schemas import (AnswerResponse, CompleteResponse, ErrorResponse, GlobalMetricsResponse,
+                       PerformanceResponse, ResetResponse, SessionStateResponse, StartRequest, StartResponse)
+
+router = APIRouter(prefix="/interview/v2", tags=["interview"])
+ERRORS = {400: {"model": ErrorResponse}, 404: {"model": ErrorResponse}, 409: {"model": ErrorResponse}}
+
+
+async def _json_body(request: Request) -> dict:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "application/json":
+        raise BadRequest("Content-Type must be application/json: send the fields as a JSON object "
+                         "(use /interview/v2/start-with-ids for form data)")
+    raw = await request.body()
+    try:
+        body = json.loads(raw or b"null")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadRequest([{"loc": ["body"], "msg": f"Invalid JSON: {exc}", "type": "json_invalid"}])
+    if not isinstance(body, dict):
+        raise BadRequest([{"loc": ["body"], "msg": "Input should be a JSON object", "type": "model_type"}])
+    return body
+
+
+def _upload(f: Optional[UploadFile]) -> Optional[tuple]:
+    if f is None or not isinstance(f, StarletteUploadFile) or not (f.filename or f.size):
+        return None
+    return f.filename or "blob", f.file.read()
+
+
+@router.post("/start", response_model=StartResponse, responses=ERRORS,
+             openapi_extra={"requestBody": {"required": True, "content": {
+                 "application/json": {"schema": StartRequest.model_json_schema()}}}})
+async def start(request: Request, service: InterviewService = Depends(get_service)):
+    """Start a session from CV and JD text (JSON only). An existing session_id is restored."""
+    body = await _json_body(request)
+    try:
+        req = StartRequest.model_validate(body)
+    except ValidationError as exc:
+        raise BadRequest(validation_detail(exc.errors(), prefix=("body",)))
+    from anyio import to_thread
+
+    return await to_thread.run_sync(service.start, StartInput(**req.model_dump()))
+
+
+@router.post("/start-with-ids", response_model=StartResponse, responses=ERRORS)
+def start_with_ids(
+    user_id: str = Form(...), session_id: str = Form(...), role: str = Form(...), company: str = Form(...),
+    cv_id: Optional[str] = Form(None), jd_id: Optional[str] = Form(None),
+    cv_file: Optional[UploadFile] = File(None), jd_file: Optional[UploadFile] = File(None),
+    cv_text: Optional[str] = Form(None), jd_text: Optional[str] = Form(None),
+    max_questions: Optional[int] = Form(None), defer_question: bool = Form(False),
+    service: InterviewService = Depends(get_service),
+):
+    """Start a session from form data: files, stored document ids, or text (files > ids > text)."""
+    if (_upload(cv_file) or cv_id or _upload(jd_file) or jd_id) and not (cv_text and jd_text):
+        raise BadRequest("Starting from files or stored document ids is not available on this server yet; "
+                         "send cv_text and jd_text")
+    return service.start(StartInput(user_id=user_id, session_id=session_id, role=role, company=company,
+                                    cv_text=cv_text or "", jd_text=jd_text or "", max_questions=max_questions,
+                                    defer_question=defer_question))
+
+
+@router.post("/answer", response_model=AnswerResponse, response_model_exclude_unset=True,
+             responses={**ERRORS, 415: {"model": ErrorResponse}})
+def answer(
+    session_id: str = Form(...),
+    audio_file: Optional[UploadFile] = File(None), video_file: Optional[UploadFile] = File(None),
+    answer_text: Optional[str] = Form(None), defer_question: bool = Form(False),
+    question_number: Optional[int] = Form(None, description="Optional guard: the question this answers"),
+    service: InterviewService = Depends(get_service),
+):
+    """Submit an answer: typed `answer_text`, or an audio/video file."""
+    return service.answer(AnswerInput(session_id=session_id, answer_text=answer_text, audio=_upload(audio_file),
+                                      video=_upload(video_file), defer_question=defer_question,
+                                      question_number=question_number))
+
+
+@router.get("/stream/{session_id}", response_class=StreamingResponse,
+            responses={200: {"content": {"text/event-stream": {}}}})
+def stream(session_id: str, service: InterviewService = Depends(get_service)):
+    """The question awaiting an answer as Server-Sent Events; a deferred question is generated live."""
+    def events():
+        for event in service.stream(session_id):
+            yield f"data: {json.dumps(event)}\n\n"
+
+    return StreamingResponse(events(), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "Connection": "keep-alive",
+                                      "X-Accel-Buffering": "no"})
+
+
+@router.get("/state/{session_id}", response_model=SessionStateResponse, responses=ERRORS)
+def state(session_id: str, service: InterviewService = Depends(get_service)):
+    return service.state(session_id)
+
+
+@router.get("/performance/{session_id}", response_model=PerformanceResponse, responses=ERRORS)
+def performance(session_id: str, service: InterviewService = Depends(get_service)):
+    return service.performance(session_id)
+
+
+@router.post("/complete/{session_id}", response_model=CompleteResponse, responses=ERRORS)
+def complete(session_id: str, force: bool = Query(False, description="End an unfinished interview now"),
+             service: InterviewService = Depends(get_service)):
+    """Build the final report (once; later calls return the same report)."""
+    return service.complete(session_id, force=force)
+
+
+@router.get("/metrics/global", response_model=GlobalMetricsResponse)
+def metrics_global(service: InterviewService = Depends(get_service)):
+    return service.global_metrics()
+
+
+@router.post("/metrics/reset", response_model=ResetResponse, responses={403: {"model": ErrorResponse}})
+def metrics_reset(x_admin_token: Optional[str] = Header(None), service: InterviewService = Depends(get_service)):
+    token = service.settings.admin_token
+    if token and x_admin_token != token:
+        raise Forbidden("A valid X-Admin-Token header is required")
+    return service.reset_metrics()

@@ -1,0 +1,129 @@
+"""Request and response schemas of the REST contract (`../shared/interview-api-v2.md`)."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+
+ID_PATTERN = r"^[A-Za-z0-9_.:\-]{1,128}$"
+
+
+class StartRequest(BaseModel):
+    """OptimizedStartRequest, plus two optional fields: max_questions and defer_question."""
+
+    model_config = ConfigDict(extra="ignore")
+    user_id: StrictStr = Field(pattern=ID_PATTERN, description="1-128 characters from A-Za-z0-9_.:-")
+    session_id: StrictStr = Field(pattern=ID_PATTERN, description="1-128 characters from A-Za-z0-9_.:-")
+    role: StrictStr = Field(min_length=1, max_length=200)
+    company: StrictStr = Field(min_length=1, max_length=200)
+    cv_text: StrictStr
+    jd_text: StrictStr
+    max_questions: Optional[StrictInt] = Field(None, ge=3, le=15)
+    defer_question: StrictBool = False
+
+
+class StartResponse(BaseModel):
+    session_id: str
+    status: Literal["active", "restored", "completed"]
+    question: Optional[str]
+    question_number: int
+
+
+class EvaluationOut(BaseModel):
+    clarity: int
+    relevance: int
+    depth: int
+    feedback: str
+    evidence: Dict[str, Any] = Field(default_factory=dict)
+
+
+class AnswerResponse(BaseModel):
+    session_id: str
+    status: Literal["active", "completed"]
+    question: Optional[str] = None
+    question_number: Optional[int] = None
+    evaluation: Optional[EvaluationOut] = None
+    message: Optional[str] = None
+    total_questions: Optional[int] = None
+
+
+class MessageOut(BaseModel):
+    role: Literal["interviewer", "candidate"]
+    content: str
+    timestamp: float
+    metadata: Dict[str, Any] = Field(default_factory=dict)
+
+
+class SessionStateResponse(BaseModel):
+    session_id: str
+    user_id: str
+    role: str
+    company: str
+    question_count: int
+    stage: Literal["intro", "technical", "behavioral", "closing"]
+    completed: bool
+    messages: List[MessageOut]
+    avg_response_time: float
+    max_questions: int
+    analysis: Optional[Dict[str, Any]] = None
+
+
+class ResponseTimes(BaseModel):
+    min: float
+    max: float
+    avg: float
+    all: List[float]
+
+
+class PerformanceResponse(BaseModel):
+    session_id: str
+    total_questions: int
+    response_times: ResponseTimes
+    cache_status: Literal["active", "not_cached"]
+
+
+class CompleteResponse(BaseModel):
+    session_id: str
+    status: Literal["completed"]
+    total_questions: int
+    evaluation: Dict[str, Any]
+    conversation: List[Dict[str, Any]]
+    performance_metrics: Dict[str, Any]
+    strengths: List[str] = Field(default_factory=list)
+    areas_to_improve: List[str] = Field(default_factory=list)
+    ended_early: bool = False
+
+
+class DurationStats(BaseModel):
+    total: int
+    avg_duration: float
+    min_duration: float
+    max_duration: float
+
+
+class CacheStats(BaseModel):
+    hits: int
+    misses: int
+    hit_rate: float
+    hit_rate_percentage: str
+
+
+class GlobalMetricsBody(BaseModel):
+    llm_calls: DurationStats
+    api_requests: DurationStats
+    cache: CacheStats
+
+
+class GlobalMetricsResponse(BaseModel):
+    status: Literal["success"]
+    metrics: GlobalMetricsBody
+    timestamp: float
+
+
+class ResetResponse(BaseModel):
+    status: Literal["success"]
+    message: str
+
+
+class ErrorResponse(BaseModel):
+    detail: Any

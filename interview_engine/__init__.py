@@ -1,0 +1,9 @@
+"""interview_engine: the reusable core of the AI interview service (no web framework needed)."""
+from .config import Settings, get_settings
+from .evaluation import evaluate_answer
+from .models import Evaluation, Evidence, SessionRecord
+from .service import AnswerInput, InterviewService, StartInput
+
+__all__ = ["Settings", "get_settings", "evaluate_answer", "Evaluation", "Evidence", "SessionRecord",
+           "InterviewService", "StartInput", "AnswerInput"]
+__version__ = "0.1.0"

@@ -1,0 +1,56 @@
+"""All settings in one place, read from the environment and from `.env`."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    # Serving. GRADIO_SERVER_* are honoured so the app runs unchanged as a Hugging Face Space.
+    host: str = Field("127.0.0.1", validation_alias=AliasChoices("HOST", "GRADIO_SERVER_NAME"))
+    port: int = Field(8000, validation_alias=AliasChoices("PORT", "GRADIO_SERVER_PORT"))
+    workers: int = Field(1, validation_alias="WORKERS", ge=1)
+    log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
+
+    # Storage
+    data_dir: Path = Field(Path("./data"), validation_alias="INTERVIEW_DATA_DIR")
+    mongodb_uri: Optional[str] = Field(None, validation_alias="MONGODB_URI")
+    mongodb_db: str = Field("interview", validation_alias="MONGODB_DB")
+    session_ttl_hours: float = Field(24.0, validation_alias="SESSION_TTL_HOURS", gt=0)
+    analysis_cache_ttl_days: float = Field(7.0, validation_alias="ANALYSIS_CACHE_TTL_DAYS", ge=0)
+    # How long one request may hold a session while it processes an answer; a crashed worker's
+    # claim lapses after this.
+    session_lock_seconds: float = Field(120.0, validation_alias="SESSION_LOCK_SECONDS", gt=0)
+
+    # Interview
+    max_questions: int = Field(5, validation_alias="MAX_QUESTIONS", ge=3, le=15)
+    llm_provider: str = Field("offline", validation_alias="LLM_PROVIDER")
+
+    # Monitoring
+    slow_llm_call_seconds: float = Field(5.0, validation_alias="SLOW_LLM_CALL_SECONDS")
+    slow_request_seconds: float = Field(3.0, validation_alias="SLOW_REQUEST_SECONDS")
+    # When set, POST /interview/v2/metrics/reset requires the X-Admin-Token header.
+    admin_token: Optional[str] = Field(None, validation_alias="ADMIN_TOKEN")
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data_dir / "interview.sqlite3"
+
+    @property
+    def session_ttl_seconds(self) -> float:
+        return self.session_ttl_hours * 3600.0
+
+    @property
+    def analysis_cache_ttl_seconds(self) -> float:
+        return self.analysis_cache_ttl_days * 86400.0
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,174 @@
+"""Typed data at the engine's boundaries: analyses, questions, evaluations, sessions, reports."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Literal, Optional
+
+from pydantic import BaseModel, Field
+
+Stage = Literal["intro", "technical", "behavioral", "closing"]
+STAGES: tuple = ("intro", "technical", "behavioral", "closing")
+Recommendation = Literal["hire", "maybe", "no_hire"]
+
+
+class DocumentAnalysis(BaseModel):
+    """What was read out of one CV or job description."""
+
+    kind: Literal["cv", "jd"]
+    skills: Dict[str, List[str]] = Field(default_factory=dict, description="category -> skills")
+    years_experience: Optional[float] = None
+    seniority: Optional[str] = None
+    seniority_cues: List[str] = Field(default_factory=list)
+    responsibilities: List[str] = Field(default_factory=list)
+    achievements: List[str] = Field(default_factory=list, description="CV lines with concrete work")
+    must_have: List[str] = Field(default_factory=list, description="JD skills in requirement sections")
+    domains: List[str] = Field(default_factory=list)
+    competencies: List[str] = Field(default_factory=list, description="behavioural themes named")
+
+    def all_skills(self) -> List[str]:
+        seen: List[str] = []
+        for items in self.skills.values():
+            for s in items:
+                if s not in seen:
+                    seen.append(s)
+        return seen
+
+
+class MatchAnalysis(BaseModel):
+    """The CV read against the JD: what the interview should probe."""
+
+    cv: DocumentAnalysis
+    jd: DocumentAnalysis
+    matched: List[str] = Field(default_factory=list)
+    gaps: List[str] = Field(default_factory=list)
+    extra: List[str] = Field(default_factory=list, description="CV skills the JD does not ask for")
+    overlap_ratio: float = 0.0
+    from_cache: bool = False
+
+
+class QuestionPlan(BaseModel):
+    """Why the next question is asked; the text is generated from it (now or when streamed)."""
+
+    stage: Stage
+    question_number: int
+    follow_up: bool = False
+    template: str = ""
+    competency: str = ""
+    targets: List[str] = Field(default_factory=list, description="terms the question probes")
+    reason: str = ""
+    slots: Dict[str, str] = Field(default_factory=dict)
+
+
+class Evidence(BaseModel):
+    """What moved each score. Everything here is observable in the answer text."""
+
+    word_count: int = 0
+    sentence_count: int = 0
+    avg_sentence_words: float = 0.0
+    terms_covered: List[str] = Field(default_factory=list)
+    terms_missed: List[str] = Field(default_factory=list)
+    question_overlap: float = 0.0
+    jd_terms_mentioned: List[str] = Field(default_factory=list)
+    star: Dict[str, bool] = Field(default_factory=dict)
+    star_cues: Dict[str, List[str]] = Field(default_factory=dict)
+    numbers: List[str] = Field(default_factory=list)
+    tools: List[str] = Field(default_factory=list)
+    reasoning: List[str] = Field(default_factory=list)
+    fillers: Dict[str, int] = Field(default_factory=dict)
+    hedges: Dict[str, int] = Field(default_factory=dict)
+    repetition: float = 0.0
+    too_short: bool = False
+    rambling: bool = False
+    off_topic: bool = False
+    injection: List[str] = Field(default_factory=list, description="sentences aimed at the scorer, ignored")
+    notes: Dict[str, List[str]] = Field(default_factory=dict, description="dimension -> reasons")
+
+
+class Evaluation(BaseModel):
+    clarity: int = Field(ge=1, le=10)
+    relevance: int = Field(ge=1, le=10)
+    depth: int = Field(ge=1, le=10)
+    feedback: str
+    evidence: Evidence = Field(default_factory=Evidence)
+    engine: str = "offline"
+
+    def public(self) -> Dict[str, Any]:
+        """The contract's evaluation object, plus its evidence."""
+        return {
+            "clarity": self.clarity,
+            "relevance": self.relevance,
+            "depth": self.depth,
+            "feedback": self.feedback,
+            "evidence": self.evidence.model_dump(),
+        }
+
+    @property
+    def thin(self) -> bool:
+        """An answer worth a follow-up: off-topic, very short, or with no example or outcome."""
+        ev = self.evidence
+        no_example = not (ev.star.get("situation") or ev.star.get("action"))
+        no_outcome = not ev.star.get("result")
+        return ev.off_topic or ev.too_short or self.relevance <= 4 or (no_example and no_outcome)
+
+
+class Message(BaseModel):
+    role: Literal["interviewer", "candidate"]
+    content: str
+    timestamp: float
+    metadata: Dict[str, Any] = Field(default_factory=dict)
+
+
+class SessionRecord(BaseModel):
+    """Everything stored for one interview. The storage layer adds version and lock fields."""
+
+    session_id: str
+    user_id: str
+    role: str
+    company: str
+    created_at: float
+    updated_at: float
+    max_questions: int
+    seed: int = 0
+    analysis: Optional[MatchAnalysis] = None
+    cv_text: str = ""
+    jd_text: str = ""
+    messages: List[Message] = Field(default_factory=list)
+    stage: Stage = "intro"
+    completed: bool = False
+    pending_plan: Optional[QuestionPlan] = None
+    question_times: List[float] = Field(default_factory=list)
+    used_templates: List[str] = Field(default_factory=list)
+    cache_status: Literal["active", "not_cached"] = "not_cached"
+    report: Optional[Dict[str, Any]] = None
+
+    # Derived views -------------------------------------------------------------------------
+    def questions(self) -> List[Message]:
+        return [m for m in self.messages if m.role == "interviewer"]
+
+    @property
+    def question_count(self) -> int:
+        return len(self.questions())
+
+    def awaiting_question(self) -> Optional[Message]:
+        """The interviewer message not yet answered, if any."""
+        if self.completed or not self.messages or self.messages[-1].role != "interviewer":
+            return None
+        return self.messages[-1]
+
+    def qa_pairs(self) -> List[tuple]:
+        pairs = []
+        for i, m in enumerate(self.messages):
+            if m.role == "candidate" and i > 0 and self.messages[i - 1].role == "interviewer":
+                pairs.append((self.messages[i - 1], m))
+        return pairs
+
+
+class Report(BaseModel):
+    session_id: str
+    status: Literal["completed"] = "completed"
+    total_questions: int
+    evaluation: Dict[str, Any]
+    conversation: List[Dict[str, Any]]
+    performance_metrics: Dict[str, Any]
+    strengths: List[str] = Field(default_factory=list)
+    areas_to_improve: List[str] = Field(default_factory=list)
+    ended_early: bool = False

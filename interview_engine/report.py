@@ -1,0 +1,106 @@
+"""The final report. Code, never an engine, computes the averages, overall score and recommendation."""
+from __future__ import annotations
+
+from collections import Counter
+from typing import Dict, List, Tuple
+
+from .models import Report, SessionRecord
+
+HIRE_AT = 8.0
+MAYBE_AT = 6.0
+
+
+def recommend(overall_score: float) -> str:
+    """The contract's thresholds, applied to the score as reported (rounded to 2 decimals)."""
+    if overall_score >= HIRE_AT:
+        return "hire"
+    if overall_score >= MAYBE_AT:
+        return "maybe"
+    return "no_hire"
+
+
+def aggregate(evaluations: List[Dict]) -> Dict[str, float]:
+    if not evaluations:
+        return {"overall_score": 0.0, "clarity": 0.0, "relevance": 0.0, "depth": 0.0}
+    avg = {k: round(sum(e[k] for e in evaluations) / len(evaluations), 2) for k in ("clarity", "relevance", "depth")}
+    avg["overall_score"] = round((avg["clarity"] + avg["relevance"] + avg["depth"]) / 3, 2)
+    return avg
+
+
+def strengths_and_areas(evaluations: List[Dict]) -> Tuple[List[str], List[str]]:
+    """Plain statements built from the evidence, each saying how often it was seen."""
+    n = len(evaluations)
+    if not n:
+        return [], ["No answers were given, so there is nothing to assess."]
+    evidences = [e.get("evidence") or {} for e in evaluations]
+    star_full = sum(1 for ev in evidences if all((ev.get("star") or {}).values()) and ev.get("star"))
+    with_numbers = sum(1 for ev in evidences if ev.get("numbers"))
+    off_topic = sum(1 for ev in evidences if ev.get("off_topic"))
+    short = sum(1 for ev in evidences if ev.get("too_short"))
+    rambling = sum(1 for ev in evidences if ev.get("rambling"))
+    no_result = sum(1 for ev in evidences if (ev.get("star") or {}).get("action") and not (ev.get("star") or {}).get("result"))
+    fillers = sum(sum((ev.get("fillers") or {}).values()) for ev in evidences)
+    hedges = sum(sum((ev.get("hedges") or {}).values()) for ev in evidences)
+    covered = Counter(t for ev in evidences for t in ev.get("jd_terms_mentioned", []))
+    missed = Counter(t for ev in evidences for t in ev.get("terms_missed", []))
+    injected = sum(1 for ev in evidences if ev.get("injection"))
+
+    strengths, areas = [], []
+    if star_full:
+        strengths.append(f"Gave concrete examples with actions and results in {star_full} of {n} answers.")
+    if with_numbers:
+        strengths.append(f"Backed claims with specific figures in {with_numbers} of {n} answers.")
+    if covered:
+        strengths.append("Spoke to the job's requirements: " + ", ".join(t for t, _ in covered.most_common(5)) + ".")
+    if not off_topic and n >= 2:
+        strengths.append("Stayed on topic throughout.")
+    if off_topic:
+        areas.append(f"{off_topic} of {n} answers did not address the question asked.")
+    if short:
+        areas.append(f"{short} of {n} answers were too short to show depth.")
+    if no_result:
+        areas.append(f"{no_result} of {n} answers described actions without saying what came of them.")
+    if n - with_numbers >= max(1, n // 2) and n >= 2:
+        areas.append("Few specifics: numbers, scale or measurable outcomes were mostly missing.")
+    if missed:
+        areas.append("Not covered when asked: " + ", ".join(t for t, _ in missed.most_common(5)) + ".")
+    if rambling:
+        areas.append(f"{rambling} of {n} answers rambled; shorter, structured answers would land better.")
+    if fillers >= 3 * n:
+        areas.append(f"Frequent filler words ({fillers} in total).")
+    if hedges >= 2 * n:
+        areas.append(f"Frequent hedging ({hedges} hedges such as 'I think', 'maybe').")
+    if injected:
+        areas.append(f"{injected} answer(s) contained instructions aimed at the scorer; they were ignored.")
+    return strengths[:5], areas[:5]
+
+
+def build_report(record: SessionRecord, ended_early: bool = False) -> Report:
+    conversation = []
+    evaluations = []
+    for q, a in record.qa_pairs():
+        evaluation = a.metadata.get("evaluation") or {}
+        evaluations.append({**evaluation, "evidence": a.metadata.get("evidence", {})})
+        conversation.append({
+            "question": q.content,
+            "answer": a.content,
+            "evaluation": {k: evaluation.get(k) for k in ("clarity", "relevance", "depth", "feedback")},
+            "stage": q.metadata.get("stage"),
+            "follow_up": bool(q.metadata.get("follow_up")),
+        })
+    scores = aggregate(evaluations)
+    strengths, areas = strengths_and_areas(evaluations)
+    times = [round(t, 6) for t in record.question_times]
+    return Report(
+        session_id=record.session_id,
+        total_questions=record.question_count,
+        evaluation={"overall_score": scores["overall_score"], "recommendation": recommend(scores["overall_score"]),
+                    "clarity": scores["clarity"], "relevance": scores["relevance"], "depth": scores["depth"],
+                    "answered": len(evaluations)},
+        conversation=conversation,
+        performance_metrics={"avg_response_time": round(sum(times) / len(times), 6) if times else 0.0,
+                             "total_response_times": times},
+        strengths=strengths,
+        areas_to_improve=areas,
+        ended_early=ended_early,
+    )

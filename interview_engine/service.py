@@ -1,0 +1,332 @@
+"""The interview service: every use case (start, answer, stream, state, complete, metrics) in one place.
+
+Routes and the UI call this object and only shape what it returns.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Dict, Iterator, List, Optional, Tuple
+
+from . import analysis as analysis_mod
+from .config import Settings, get_settings
+from .engines import MeteredEngine, make_engine
+from .engines.base import Engine
+from .errors import BadRequest, Conflict, NotFound, UnsupportedMedia
+from .graph import append_question, build_graph
+from .metrics import Metrics
+from .models import DocumentAnalysis, SessionRecord
+from .planner import session_seed
+from .report import build_report
+from .storage import Clock, Storage, StoredSession, make_storage, system_clock
+from .text import normalise
+
+log = logging.getLogger("interview.service")
+
+ID_RE = re.compile(r"^[A-Za-z0-9_.:\-]{1,128}$")
+MAX_TEXT_CHARS = 200_000
+
+
+def check_id(name: str, value: Any) -> str:
+    if not isinstance(value, str) or not ID_RE.match(value):
+        raise BadRequest(f"{name} must be 1-128 characters from A-Z, a-z, 0-9, '_', '.', ':' and '-'")
+    return value
+
+
+@dataclass
+class StartInput:
+    user_id: str
+    session_id: str
+    role: str
+    company: str
+    cv_text: str
+    jd_text: str
+    max_questions: Optional[int] = None
+    defer_question: bool = False
+
+
+@dataclass
+class AnswerInput:
+    session_id: str
+    answer_text: Optional[str] = None
+    audio: Optional[Tuple[str, bytes]] = None  # (filename, bytes)
+    video: Optional[Tuple[str, bytes]] = None
+    defer_question: bool = False
+    question_number: Optional[int] = None
+    metadata: Dict[str, Any] = field(default_factory=dict)
+
+
+class InterviewService:
+    def __init__(self, settings: Optional[Settings] = None, store: Optional[Storage] = None,
+                 engine: Optional[Engine] = None, clock: Clock = system_clock):
+        self.settings = settings or get_settings()
+        self.clock = clock
+        self.store = store or make_storage(self.settings, clock=clock)
+        self.metrics = Metrics(self.store, self.settings.slow_llm_call_seconds, self.settings.slow_request_seconds)
+        self.engine = MeteredEngine(engine or make_engine(self.settings), self.metrics.llm_call)
+        self.graph = build_graph(self.engine, self.analyze, clock, checkpointer=self.store.checkpointer())
+
+    # Analysis with its 7-day cache -----------------------------------------------------------
+    def analyze(self, text: str, kind: str) -> Tuple[DocumentAnalysis, bool]:
+        """Analyse a document, through the cache keyed by content hash. Returns (analysis, was_cached)."""
+        ttl = self.settings.analysis_cache_ttl_seconds
+        key = hashlib.sha256(f"{kind}:{analysis_mod.ANALYZER_VERSION}:{self.engine.name}:{normalise(text)}"
+                             .encode()).hexdigest()
+        if ttl > 0:
+            cached = self.store.cache_get(key)
+            if cached is not None:
+                self.metrics.cache_hit()
+                return DocumentAnalysis.model_validate(cached), True
+            self.metrics.cache_miss()
+        result = self.engine.analyze(text, kind)
+        if ttl > 0:
+            self.store.cache_put(key, result.model_dump(mode="json"), self.clock() + ttl)
+        return result, False
+
+    # Helpers ---------------------------------------------------------------------------------
+    def _load(self, session_id: str) -> Tuple[StoredSession, SessionRecord]:
+        check_id("session_id", session_id)
+        stored = self.store.get_session(session_id)
+        if stored is None:
+            raise NotFound("Session not found")
+        return stored, SessionRecord.model_validate(stored.data)
+
+    def _expiry(self) -> float:
+        return self.clock() + self.settings.session_ttl_seconds
+
+    def _claim(self, stored: StoredSession) -> str:
+        token = uuid.uuid4().hex
+        lease = self.clock() + self.settings.session_lock_seconds
+        if not self.store.claim_session(stored.session_id, stored.version, token, lease):
+            return ""
+        return token
+
+    def _run_step(self, record: SessionRecord, answer: Optional[dict], defer: bool) -> SessionRecord:
+        out = self.graph.invoke({"record": record.model_dump(mode="json"), "answer": answer, "defer": defer},
+                                config={"configurable": {"thread_id": record.session_id}})
+        return SessionRecord.model_validate(out["record"])
+
+    @staticmethod
+    def _question_view(record: SessionRecord) -> Tuple[Optional[str], int]:
+        awaiting = record.awaiting_question()
+        if awaiting is not None:
+            return awaiting.content, int(awaiting.metadata.get("question_number", record.question_count))
+        if record.pending_plan is not None:
+            return None, record.pending_plan.question_number
+        return None, record.question_count
+
+    # Use cases -------------------------------------------------------------------------------
+    def start(self, data: StartInput) -> Dict[str, Any]:
+        check_id("user_id", data.user_id)
+        check_id("session_id", data.session_id)
+        for name in ("role", "company"):
+            if not str(getattr(data, name) or "").strip():
+                raise BadRequest(f"Missing required field: {name}")
+        existing = self.store.get_session(data.session_id)
+        if existing is not None:
+            return self._restored(SessionRecord.model_validate(existing.data))
+        cv, jd = normalise(data.cv_text or ""), normalise(data.jd_text or "")
+        if not cv or not jd:
+            raise BadRequest("Both CV and JD content required")
+        if len(cv) > MAX_TEXT_CHARS or len(jd) > MAX_TEXT_CHARS:
+            raise BadRequest(f"CV and JD text are limited to {MAX_TEXT_CHARS} characters each")
+        max_q = data.max_questions if data.max_questions is not None else self.settings.max_questions
+        if not 3 <= int(max_q) <= 15:
+            raise BadRequest("max_questions must be between 3 and 15")
+        now = self.clock()
+        record = SessionRecord(session_id=data.session_id, user_id=data.user_id, role=data.role.strip(),
+                               company=data.company.strip(), created_at=now, updated_at=now,
+                               max_questions=int(max_q), seed=session_seed(data.session_id), cv_text=cv, jd_text=jd)
+        record = self._run_step(record, None, data.defer_question)
+        record.cache_status = "active" if self.settings.analysis_cache_ttl_seconds > 0 else "not_cached"
+        if not self.store.create_session(record.session_id, record.model_dump(mode="json"), self._expiry()):
+            # Another request created this session first: behave as a restore of theirs.
+            existing = self.store.get_session(data.session_id)
+            if existing is not None:
+                return self._restored(SessionRecord.model_validate(existing.data))
+            raise Conflict("Session is being created by another request; retry")
+        question, number = self._question_view(record)
+        log.info("session started", extra={"session_id": record.session_id, "max_questions": record.max_questions})
+        return {"session_id": record.session_id, "status": "active", "question": question, "question_number": number}
+
+    def _restored(self, record: SessionRecord) -> Dict[str, Any]:
+        question, number = self._question_view(record)
+        return {"session_id": record.session_id, "status": "completed" if record.completed else "restored",
+                "question": question, "question_number": number}
+
+    def answer(self, data: AnswerInput) -> Dict[str, Any]:
+        check_id("session_id", data.session_id)
+        text = (data.answer_text or "").strip()
+        if not text and data.audio is None and data.video is None:
+            raise BadRequest({"error": "Either audio or video file is required"})
+        if data.audio is not None or data.video is not None:
+            raise UnsupportedMedia("Spoken and filmed answers are not supported by this server yet; "
+                                   "send the answer as answer_text")
+        if len(text) > MAX_TEXT_CHARS:
+            raise BadRequest(f"answer_text is limited to {MAX_TEXT_CHARS} characters")
+        stored, record = self._load(data.session_id)
+        if record.completed:
+            raise Conflict("Interview already completed")
+        awaiting = record.awaiting_question()
+        if awaiting is None:
+            raise Conflict("The next question has not been generated yet; open "
+                           f"/interview/v2/stream/{record.session_id} first")
+        number = int(awaiting.metadata.get("question_number", record.question_count))
+        if data.question_number is not None and data.question_number != number:
+            raise Conflict(f"Question {data.question_number} was already answered; "
+                           f"question {number} is awaiting an answer")
+        token = self._claim(stored)
+        if not token:
+            raise Conflict(f"Question {number} was already answered or is being answered by another request")
+        committed = False
+        try:
+            new = self._run_step(record, {"text": text, "metadata": {"source": "text", **data.metadata}},
+                                 data.defer_question)
+            new.updated_at = self.clock()
+            committed = self.store.commit_session(record.session_id, stored.version, token,
+                                                  new.model_dump(mode="json"), self._expiry())
+            if not committed:
+                raise Conflict(f"Question {number} was answered by another request")
+        finally:
+            if not committed:
+                self.store.release_session(record.session_id, token)
+        last = next(m for m in reversed(new.messages) if m.role == "candidate")
+        evaluation = dict(last.metadata.get("evaluation", {}))
+        evaluation["evidence"] = last.metadata.get("evidence", {})
+        if new.completed:
+            return {"session_id": new.session_id, "status": "completed", "message": "Interview completed",
+                    "total_questions": new.question_count, "evaluation": evaluation}
+        question, qnum = self._question_view(new)
+        return {"session_id": new.session_id, "status": "active", "question": question, "question_number": qnum,
+                "evaluation": evaluation}
+
+    def stream(self, session_id: str, poll_seconds: float = 0.05) -> Iterator[Dict[str, Any]]:
+        """SSE events for the question awaiting an answer; generates a deferred one exactly once."""
+        if not isinstance(session_id, str) or not ID_RE.match(session_id):
+            yield {"error": "Session not found"}
+            return
+        deadline = time.monotonic() + self.settings.session_lock_seconds
+        while True:
+            stored = self.store.get_session(session_id)
+            if stored is None:
+                yield {"error": "Session not found"}
+                return
+            record = SessionRecord.model_validate(stored.data)
+            if record.completed:
+                yield {"error": "Interview already completed"}
+                return
+            awaiting = record.awaiting_question()
+            if awaiting is not None:  # replay: records nothing
+                for piece in re.findall(r"\S+\s*", awaiting.content):
+                    yield {"chunk": piece}
+                yield {"done": True, "question_number": int(awaiting.metadata.get("question_number", 0))}
+                return
+            if record.pending_plan is None:
+                yield {"error": "No question is pending"}
+                return
+            token = self._claim(stored)
+            if token:
+                break
+            if time.monotonic() > deadline:  # another stream holds it for too long
+                yield {"error": "The question is being generated by another request; retry"}
+                return
+            time.sleep(poll_seconds)  # another stream is generating it: wait, then replay
+
+        committed = False
+        try:
+            plan = record.pending_plan
+            t0 = time.perf_counter()
+            chunks: List[str] = []
+            for chunk in self.engine.stream_question(plan, record):
+                chunks.append(chunk)
+                yield {"chunk": chunk}
+            append_question(record, plan, "".join(chunks).strip(), time.perf_counter() - t0, self.clock())
+            record.updated_at = self.clock()
+            committed = self.store.commit_session(session_id, stored.version, token,
+                                                  record.model_dump(mode="json"), self._expiry())
+            if not committed:
+                yield {"error": "The session changed while the question was generated; retry"}
+                return
+            yield {"done": True, "question_number": plan.question_number}
+        finally:
+            if not committed:  # a disconnect or failure leaves no half question behind
+                self.store.release_session(session_id, token)
+
+    def state(self, session_id: str) -> Dict[str, Any]:
+        _, record = self._load(session_id)
+        times = record.question_times
+        analysis = record.analysis
+        return {
+            "session_id": record.session_id, "user_id": record.user_id, "role": record.role,
+            "company": record.company, "question_count": record.question_count,
+            "stage": "closing" if record.completed and record.stage == "closing" else record.stage,
+            "completed": record.completed,
+            "messages": [m.model_dump() for m in record.messages],
+            "avg_response_time": round(sum(times) / len(times), 4) if times else 0.0,
+            "max_questions": record.max_questions,
+            "analysis": {"matched": analysis.matched, "gaps": analysis.gaps, "extra": analysis.extra,
+                         "overlap_ratio": analysis.overlap_ratio,
+                         "cv_years_experience": analysis.cv.years_experience,
+                         "jd_years_required": analysis.jd.years_experience,
+                         "cv_seniority": analysis.cv.seniority, "jd_seniority": analysis.jd.seniority}
+            if analysis else None,
+        }
+
+    def performance(self, session_id: str) -> Dict[str, Any]:
+        _, record = self._load(session_id)
+        times = [round(t, 6) for t in record.question_times]
+        return {
+            "session_id": record.session_id,
+            "total_questions": len(times),
+            "response_times": {"min": min(times) if times else 0.0, "max": max(times) if times else 0.0,
+                               "avg": round(sum(times) / len(times), 6) if times else 0.0, "all": times},
+            "cache_status": record.cache_status,
+        }
+
+    def complete(self, session_id: str, force: bool = False) -> Dict[str, Any]:
+        stored, record = self._load(session_id)
+        if record.report is not None:
+            return record.report
+        if not record.completed and not force:
+            raise BadRequest("Session is not completed yet. Current status: active")
+        token = self._claim(stored)
+        if not token:
+            stored, record = self._load(session_id)
+            if record.report is not None:
+                return record.report
+            raise Conflict("The session is busy with another request; retry")
+        committed = False
+        try:
+            ended_early = not record.completed
+            report = build_report(record, ended_early=ended_early)
+            report.strengths, report.areas_to_improve = self.engine.narrative(report, record)
+            record.completed = True
+            record.pending_plan = None
+            record.report = report.model_dump(mode="json")
+            record.updated_at = self.clock()
+            committed = self.store.commit_session(session_id, stored.version, token,
+                                                  record.model_dump(mode="json"), self._expiry())
+        finally:
+            if not committed:
+                self.store.release_session(session_id, token)
+        log.info("session completed", extra={"session_id": session_id,
+                                             "overall_score": report.evaluation["overall_score"]})
+        return record.report
+
+    def global_metrics(self) -> Dict[str, Any]:
+        return self.metrics.global_view()
+
+    def reset_metrics(self) -> Dict[str, Any]:
+        self.metrics.reset()
+        return {"status": "success", "message": "Metrics reset successfully"}
+
+    def health(self) -> Dict[str, Any]:
+        self.store.ping()
+        return {"status": "ok", "storage": self.store.backend, "engine": self.engine.name}
+
+    def close(self) -> None:
+        self.store.close()

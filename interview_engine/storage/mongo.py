@@ -1,0 +1,148 @@
+"""MongoDB storage through pymongo. TTL indexes expire sessions and cached analyses server-side."""
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from typing import Any, Dict, List, Optional
+
+from pymongo import MongoClient
+from pymongo.errors import DuplicateKeyError
+
+from .base import COUNTER_NAMES, METRIC_NAMES, Clock, StoredSession, empty_metric, system_clock
+
+
+def _to_dt(ts: float) -> dt.datetime:
+    return dt.datetime.fromtimestamp(ts, tz=dt.timezone.utc)
+
+
+def _to_ts(value: Any) -> float:
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.timezone.utc)
+        return value.timestamp()
+    return float(value or 0)
+
+
+class MongoStorage:
+    backend = "mongodb"
+
+    def __init__(self, uri: str, db_name: str = "interview", clock: Clock = system_clock,
+                 session_ttl_seconds: Optional[float] = None):
+        self.clock = clock
+        self.client: MongoClient = MongoClient(uri, tz_aware=True, serverSelectionTimeoutMS=5000)
+        self.db = self.client[db_name]
+        self.db_name = db_name
+        self.sessions = self.db["sessions"]
+        self.cache = self.db["analysis_cache"]
+        self.metrics = self.db["metrics"]
+        self._session_ttl = session_ttl_seconds
+        self._saver = None
+        self._saver_lock = threading.Lock()
+        # expireAfterSeconds=0: each document carries its own expiry time.
+        self.sessions.create_index("expires_at", expireAfterSeconds=0, name="sessions_ttl")
+        self.cache.create_index("expires_at", expireAfterSeconds=0, name="analysis_cache_ttl")
+
+    def _now(self) -> dt.datetime:
+        return _to_dt(self.clock())
+
+    # Sessions -----------------------------------------------------------------------------
+    def get_session(self, session_id: str) -> Optional[StoredSession]:
+        doc = self.sessions.find_one({"_id": session_id, "expires_at": {"$gt": self._now()}})
+        if doc is None:
+            return None
+        return StoredSession(doc["_id"], doc["data"], int(doc["version"]), _to_ts(doc["expires_at"]),
+                             doc.get("lock_token"), _to_ts(doc["lock_until"]) if doc.get("lock_until") else None)
+
+    def create_session(self, session_id: str, data: Dict[str, Any], expires_at: float) -> bool:
+        doc = {"_id": session_id, "user_id": data.get("user_id"), "version": 1, "lock_token": None,
+               "lock_until": None, "expires_at": _to_dt(expires_at), "data": data}
+        try:
+            self.sessions.insert_one(doc)
+            return True
+        except DuplicateKeyError:
+            # An expired session that the TTL monitor has not removed yet may be replaced.
+            res = self.sessions.replace_one({"_id": session_id, "expires_at": {"$lte": self._now()}}, doc)
+            return res.modified_count == 1
+
+    def claim_session(self, session_id: str, version: int, token: str, lease_until: float) -> bool:
+        now = self._now()
+        res = self.sessions.update_one(
+            {"_id": session_id, "version": version, "expires_at": {"$gt": now},
+             "$or": [{"lock_token": None}, {"lock_until": {"$lte": now}}]},
+            {"$set": {"lock_token": token, "lock_until": _to_dt(lease_until)}})
+        return res.modified_count == 1
+
+    def commit_session(self, session_id: str, version: int, token: str, data: Dict[str, Any],
+                       expires_at: float) -> bool:
+        res = self.sessions.update_one(
+            {"_id": session_id, "version": version, "lock_token": token},
+            {"$set": {"data": data, "expires_at": _to_dt(expires_at), "lock_token": None, "lock_until": None},
+             "$inc": {"version": 1}})
+        return res.modified_count == 1
+
+    def release_session(self, session_id: str, token: str) -> None:
+        self.sessions.update_one({"_id": session_id, "lock_token": token},
+                                 {"$set": {"lock_token": None, "lock_until": None}})
+
+    def delete_session(self, session_id: str) -> None:
+        self.sessions.delete_one({"_id": session_id})
+        self.delete_checkpoints(session_id)
+
+    def purge_expired(self) -> List[str]:
+        now = self._now()
+        ids = [d["_id"] for d in self.sessions.find({"expires_at": {"$lte": now}}, {"_id": 1})]
+        if ids:
+            self.sessions.delete_many({"_id": {"$in": ids}, "expires_at": {"$lte": now}})
+            for sid in ids:
+                self.delete_checkpoints(sid)
+        self.cache.delete_many({"expires_at": {"$lte": now}})
+        return ids
+
+    # Analysis cache ------------------------------------------------------------------------
+    def cache_get(self, key: str) -> Optional[Dict[str, Any]]:
+        doc = self.cache.find_one({"_id": key, "expires_at": {"$gt": self._now()}})
+        return doc["value"] if doc else None
+
+    def cache_put(self, key: str, value: Dict[str, Any], expires_at: float) -> None:
+        self.cache.replace_one({"_id": key}, {"_id": key, "value": value, "expires_at": _to_dt(expires_at)},
+                               upsert=True)
+
+    # Metrics ------------------------------------------------------------------------------
+    def observe(self, name: str, value: float) -> None:
+        self.metrics.update_one({"_id": name}, {"$inc": {"count": 1, "sum": float(value)},
+                                                "$min": {"min": float(value)}, "$max": {"max": float(value)}},
+                                upsert=True)
+
+    def incr(self, name: str, n: int = 1) -> None:
+        self.metrics.update_one({"_id": name}, {"$inc": {"count": n}}, upsert=True)
+
+    def metrics_snapshot(self) -> Dict[str, Dict[str, float]]:
+        out = {n: empty_metric() for n in METRIC_NAMES + COUNTER_NAMES}
+        for doc in self.metrics.find({}):
+            out[doc["_id"]] = {"count": int(doc.get("count", 0)), "sum": float(doc.get("sum", 0.0)),
+                               "min": float(doc.get("min", 0.0)), "max": float(doc.get("max", 0.0))}
+        return out
+
+    def metrics_reset(self) -> None:
+        self.metrics.delete_many({})
+
+    # LangGraph checkpoints -----------------------------------------------------------------
+    def checkpointer(self):
+        with self._saver_lock:
+            if self._saver is None:
+                from langgraph.checkpoint.mongodb import MongoDBSaver
+
+                ttl = int(self._session_ttl) if self._session_ttl else None
+                self._saver = MongoDBSaver(self.client, db_name=self.db_name, ttl=ttl)
+            return self._saver
+
+    def delete_checkpoints(self, session_id: str) -> None:
+        self.checkpointer().delete_thread(session_id)
+
+    def ping(self) -> bool:
+        self.client.admin.command("ping")
+        return True
+
+    def close(self) -> None:
+        self.client.close()
+

@@ -1,0 +1,150 @@
+"""One contract suite, run against each storage backend: real SQLite and a real MongoDB-protocol server."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from interview_engine.storage import make_storage
+
+
+@pytest.fixture
+def store(make_settings, clock):
+    s = make_storage(make_settings(), clock=clock)
+    yield s
+    s.close()
+
+
+def test_create_is_insert_if_absent(store, clock):
+    assert store.create_session("s1", {"user_id": "u", "n": 1}, clock() + 100)
+    assert not store.create_session("s1", {"user_id": "u", "n": 2}, clock() + 100)
+    got = store.get_session("s1")
+    assert got.data["n"] == 1 and got.version == 1
+
+
+def test_missing_session_is_none(store):
+    assert store.get_session("nope") is None
+
+
+def test_claim_commit_and_version(store, clock):
+    store.create_session("s1", {"user_id": "u", "n": 1}, clock() + 100)
+    assert store.claim_session("s1", 1, "a", clock() + 10)
+    assert not store.claim_session("s1", 1, "b", clock() + 10), "a held lease must block other claimants"
+    assert not store.commit_session("s1", 1, "b", {"n": 99}, clock() + 100), "only the lease holder commits"
+    assert store.commit_session("s1", 1, "a", {"user_id": "u", "n": 2}, clock() + 100)
+    got = store.get_session("s1")
+    assert got.version == 2 and got.data["n"] == 2 and got.lock_token is None
+    assert not store.claim_session("s1", 1, "c", clock() + 10), "a stale version cannot be claimed"
+    assert store.claim_session("s1", 2, "c", clock() + 10)
+
+
+def test_release_lets_others_claim(store, clock):
+    store.create_session("s1", {"user_id": "u"}, clock() + 100)
+    assert store.claim_session("s1", 1, "a", clock() + 10)
+    store.release_session("s1", "a")
+    assert store.claim_session("s1", 1, "b", clock() + 10)
+
+
+def test_lapsed_lease_can_be_taken_over(store, clock):
+    store.create_session("s1", {"user_id": "u"}, clock() + 1000)
+    assert store.claim_session("s1", 1, "crashed", clock() + 10)
+    clock.advance(11)
+    assert store.claim_session("s1", 1, "next", clock() + 10)
+    assert not store.commit_session("s1", 1, "crashed", {"n": 1}, clock() + 100)
+
+
+def test_exactly_one_of_many_racing_claims_wins(store, clock):
+    store.create_session("race", {"user_id": "u"}, clock() + 100)
+    barrier = threading.Barrier(8)
+    wins = []
+
+    def claim(i):
+        barrier.wait()
+        if store.claim_session("race", 1, f"t{i}", clock() + 10):
+            wins.append(i)
+
+    threads = [threading.Thread(target=claim, args=(i,)) for i in range(8)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert len(wins) == 1
+
+
+def test_sessions_expire_by_the_clock(store, clock):
+    store.create_session("s1", {"user_id": "u"}, clock() + 60)
+    clock.advance(59)
+    assert store.get_session("s1") is not None
+    clock.advance(2)
+    assert store.get_session("s1") is None
+    assert not store.claim_session("s1", 1, "a", clock() + 10)
+    # An expired id can be used again for a new session.
+    assert store.create_session("s1", {"user_id": "u", "fresh": True}, clock() + 60)
+    assert store.get_session("s1").data["fresh"] is True
+
+
+def test_purge_removes_expired_sessions_and_cache(store, clock):
+    store.create_session("old", {"user_id": "u"}, clock() + 10)
+    store.create_session("new", {"user_id": "u"}, clock() + 1000)
+    store.cache_put("k", {"v": 1}, clock() + 10)
+    clock.advance(20)
+    assert store.purge_expired() == ["old"]
+    assert store.get_session("new") is not None
+    assert store.cache_get("k") is None
+
+
+def test_cache_roundtrip_and_expiry(store, clock):
+    assert store.cache_get("k") is None
+    store.cache_put("k", {"skills": ["python"]}, clock() + 100)
+    assert store.cache_get("k") == {"skills": ["python"]}
+    store.cache_put("k", {"skills": ["go"]}, clock() + 100)
+    assert store.cache_get("k") == {"skills": ["go"]}
+    clock.advance(101)
+    assert store.cache_get("k") is None
+
+
+def test_metrics_accumulate_and_reset(store):
+    snap = store.metrics_snapshot()
+    assert snap["llm_calls"]["count"] == 0 and snap["cache_hits"]["count"] == 0
+    for v in (0.5, 0.1, 0.3):
+        store.observe("llm_calls", v)
+    store.incr("cache_hits")
+    store.incr("cache_hits", 2)
+    snap = store.metrics_snapshot()
+    assert snap["llm_calls"]["count"] == 3
+    assert snap["llm_calls"]["min"] == pytest.approx(0.1)
+    assert snap["llm_calls"]["max"] == pytest.approx(0.5)
+    assert snap["llm_calls"]["sum"] == pytest.approx(0.9)
+    assert snap["cache_hits"]["count"] == 3
+    store.metrics_reset()
+    assert store.metrics_snapshot()["llm_calls"]["count"] == 0
+
+
+def test_metric_counts_are_exact_under_concurrency(store):
+    def work():
+        for _ in range(25):
+            store.observe("api_requests", 0.01)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert store.metrics_snapshot()["api_requests"]["count"] == 100
+
+
+def test_checkpointer_lives_in_the_same_backend(store):
+    saver = store.checkpointer()
+    assert type(saver).__name__ == ("SqliteSaver" if store.backend == "sqlite" else "MongoDBSaver")
+    if store.backend == "sqlite":
+        assert str(store.path) in saver.conn.execute("PRAGMA database_list").fetchone()[2]
+
+
+def test_mongo_uses_ttl_indexes(mongo_uri):
+    from interview_engine.storage.mongo import MongoStorage
+
+    store = MongoStorage(mongo_uri, "ttl_check", session_ttl_seconds=86400)
+    for coll in (store.sessions, store.cache):
+        ttl = [i for i in coll.index_information().values() if "expireAfterSeconds" in i]
+        assert ttl and ttl[0]["key"] == [("expires_at", 1)] and ttl[0]["expireAfterSeconds"] == 0
+    # LangGraph's checkpoints expire with the session too.
+    saver = store.checkpointer()
+    ttl = [i for i in saver.checkpoint_collection.index_information().values() if "expireAfterSeconds" in i]
+    assert ttl and ttl[0]["expireAfterSeconds"] == 86400
+    store.close()
