@@ -19,6 +19,10 @@ class RequestMetricsMiddleware:
             return
         t0 = time.perf_counter()
         status = {"code": 500}
+        service = getattr(scope["app"].state, "service", None)
+        if service is not None:
+            # Arrival time on the service clock: lets `answer` tell which question a request was for.
+            scope.setdefault("state", {})["received_at"] = service.clock()
 
         async def send_wrapper(message):
             if message["type"] == "http.response.start":
@@ -28,7 +32,6 @@ class RequestMetricsMiddleware:
         try:
             await self.app(scope, receive, send_wrapper)
         finally:
-            service = getattr(scope["app"].state, "service", None)
             if service is not None:
                 seconds = time.perf_counter() - t0
                 await anyio.to_thread.run_sync(service.metrics.api_request, scope["method"], path,

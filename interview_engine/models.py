@@ -139,6 +139,8 @@ class SessionRecord(BaseModel):
     used_templates: List[str] = Field(default_factory=list)
     cache_status: Literal["active", "not_cached"] = "not_cached"
     report: Optional[Dict[str, Any]] = None
+    # When the session last moved on to a new question; an answer sent before it cannot be for it.
+    advanced_at: float = 0.0
 
     # Derived views -------------------------------------------------------------------------
     def questions(self) -> List[Message]:

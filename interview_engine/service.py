@@ -57,6 +57,7 @@ class AnswerInput:
     video: Optional[Tuple[str, bytes]] = None
     defer_question: bool = False
     question_number: Optional[int] = None
+    received_at: Optional[float] = None  # when the request arrived (service clock), if known
     metadata: Dict[str, Any] = field(default_factory=dict)
 
 
@@ -143,6 +144,7 @@ class InterviewService:
                                max_questions=int(max_q), seed=session_seed(data.session_id), cv_text=cv, jd_text=jd)
         record = self._run_step(record, None, data.defer_question)
         record.cache_status = "active" if self.settings.analysis_cache_ttl_seconds > 0 else "not_cached"
+        record.advanced_at = self.clock()
         if not self.store.create_session(record.session_id, record.model_dump(mode="json"), self._expiry()):
             # Another request created this session first: behave as a restore of theirs.
             existing = self.store.get_session(data.session_id)
@@ -179,6 +181,10 @@ class InterviewService:
         if data.question_number is not None and data.question_number != number:
             raise Conflict(f"Question {data.question_number} was already answered; "
                            f"question {number} is awaiting an answer")
+        if data.received_at is not None and data.received_at < record.advanced_at:
+            # Sent before question `number` existed, so it answers the previous one, already taken.
+            raise Conflict(f"Question {number - 1} was already answered by another request; "
+                           f"question {number} is awaiting an answer")
         token = self._claim(stored)
         if not token:
             raise Conflict(f"Question {number} was already answered or is being answered by another request")
@@ -186,7 +192,7 @@ class InterviewService:
         try:
             new = self._run_step(record, {"text": text, "metadata": {"source": "text", **data.metadata}},
                                  data.defer_question)
-            new.updated_at = self.clock()
+            new.updated_at = new.advanced_at = self.clock()
             committed = self.store.commit_session(record.session_id, stored.version, token,
                                                   new.model_dump(mode="json"), self._expiry())
             if not committed:
@@ -245,7 +251,7 @@ class InterviewService:
                 chunks.append(chunk)
                 yield {"chunk": chunk}
             append_question(record, plan, "".join(chunks).strip(), time.perf_counter() - t0, self.clock())
-            record.updated_at = self.clock()
+            record.updated_at = record.advanced_at = self.clock()
             committed = self.store.commit_session(session_id, stored.version, token,
                                                   record.model_dump(mode="json"), self._expiry())
             if not committed:

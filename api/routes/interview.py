@@ -78,6 +78,7 @@ def start_with_ids(
 @router.post("/answer", response_model=AnswerResponse, response_model_exclude_unset=True,
              responses={**ERRORS, 415: {"model": ErrorResponse}})
 def answer(
+    request: Request,
     session_id: str = Form(...),
     audio_file: Optional[UploadFile] = File(None), video_file: Optional[UploadFile] = File(None),
     answer_text: Optional[str] = Form(None), defer_question: bool = Form(False),
@@ -87,7 +88,8 @@ def answer(
     """Submit an answer: typed `answer_text`, or an audio/video file."""
     return service.answer(AnswerInput(session_id=session_id, answer_text=answer_text, audio=_upload(audio_file),
                                       video=_upload(video_file), defer_question=defer_question,
-                                      question_number=question_number))
+                                      question_number=question_number,
+                                      received_at=getattr(request.state, "received_at", None)))
 
 
 @router.get("/stream/{session_id}", response_class=StreamingResponse,

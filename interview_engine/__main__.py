@@ -1,0 +1,48 @@
+"""Command line: `python -m interview_engine evaluate --question Q --answer A [--role R] [--jd-file F] [--cv-file F]`."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+from .evaluation import evaluate_answer
+
+
+def _read(path: Optional[str]) -> str:
+    if not path:
+        return ""
+    p = Path(path)
+    if not p.is_file():
+        raise SystemExit(f"error: no such file: {path}")
+    return p.read_text(encoding="utf-8", errors="replace")
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m interview_engine", description="AI interview engine tools")
+    sub = parser.add_subparsers(dest="command", required=True)
+    ev = sub.add_parser("evaluate", help="score one answer to one question, printed as JSON")
+    ev.add_argument("--question", required=True)
+    ev.add_argument("--answer", required=True, help="the answer text, or - to read it from standard input")
+    ev.add_argument("--role", default="")
+    ev.add_argument("--jd-file")
+    ev.add_argument("--cv-file")
+    ev.add_argument("--stage", choices=["intro", "technical", "behavioral", "closing"])
+    sub.add_parser("graph", help="print the interview flow as a Mermaid diagram")
+    args = parser.parse_args(argv)
+
+    if args.command == "evaluate":
+        answer = sys.stdin.read() if args.answer == "-" else args.answer
+        result = evaluate_answer(args.question, answer, role=args.role, cv_text=_read(args.cv_file),
+                                 jd_text=_read(args.jd_file), stage=args.stage)
+        print(json.dumps(result.model_dump(), indent=2))
+    elif args.command == "graph":
+        from .graph import mermaid
+
+        print(mermaid())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
