@@ -1,9 +1,10 @@
 """The interview flow as a LangGraph graph.
 
-    start ──> analyze ──> plan_main ──> ask ──> end
-      └─────> evaluate ─┬─> plan_follow_up ──> ask
-                        ├─> plan_main
-                        └─> finish ──> end
+    START ─┬─> analyze ──> plan_next ──> ask ──> END          (start: read CV/JD, first question)
+           ├─> plan_next ──> ask ──> END                      (analysis already known)
+           └─> evaluate ─┬─> plan_next ──> ask ──> END        (answer: next main question)
+                         ├─> ask ──> END                      (follow-up planned by evaluate)
+                         └─> finish ──> END                   (last question answered)
 
 Each invocation is one step of an interview (a start or an answer), checkpointed under the
 session id. The session record passed in is the source of truth, so a step that loses a race

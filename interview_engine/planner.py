@@ -30,6 +30,8 @@ def stage_counts(n: int) -> Dict[str, int]:
     closing = 1 if n >= 4 else 0
     middle = n - 1 - closing
     technical = max(1, math.ceil(middle * 0.6))
+    if middle >= 2:
+        technical = min(technical, middle - 1)  # leave at least one behavioural question
     behavioral = middle - technical
     return {"intro": 1, "technical": technical, "behavioral": behavioral, "closing": closing}
 
