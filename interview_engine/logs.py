@@ -24,7 +24,7 @@ def configure_logging(level: str = "INFO") -> None:
         return
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter())
-    root.handlers[:] = [handler]
+    root.addHandler(handler)  # keep handlers others installed (test capture, hosting platforms)
     root.setLevel(level.upper())
     for noisy in ("httpx", "httpx2", "httpcore", "httpcore2", "pymongo", "uvicorn.access", "multipart"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -470,3 +470,19 @@ def test_openapi_docs_are_served(client):
     for p in ("/start", "/start-with-ids", "/answer", "/stream/{session_id}", "/state/{session_id}",
               "/performance/{session_id}", "/complete/{session_id}", "/metrics/global", "/metrics/reset"):
         assert f"{V2}{p}" in paths
+
+
+def test_slow_calls_and_requests_are_logged(make_settings, clock, caplog):
+    import logging
+
+    from fastapi.testclient import TestClient
+
+    from api.main import create_app
+    from interview_engine import InterviewService
+
+    svc = InterviewService(make_settings(SLOW_LLM_CALL_SECONDS=0, SLOW_REQUEST_SECONDS=0), clock=clock)
+    with TestClient(create_app(service=svc)) as c, caplog.at_level(logging.WARNING):
+        c.post(f"{V2}/start", json=start_body())
+    messages = [r.getMessage() for r in caplog.records]
+    assert "SLOW LLM CALL" in messages and "SLOW REQUEST" in messages
+    svc.close()
