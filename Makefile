@@ -28,6 +28,7 @@ test: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/api_latency.py
+	$(BIN)/python bench/documents.py
 
 clean:
 	rm -rf $(VENV) data

@@ -12,7 +12,7 @@ from interview_engine.logs import configure_logging
 
 from .errors import install_error_handlers
 from .middleware import RequestMetricsMiddleware
-from .routes import health, interview
+from .routes import documents, health, interview
 
 
 def create_app(settings: Optional[Settings] = None, service: Optional[InterviewService] = None) -> FastAPI:
@@ -36,6 +36,7 @@ def create_app(settings: Optional[Settings] = None, service: Optional[InterviewS
     install_error_handlers(app)
     app.add_middleware(RequestMetricsMiddleware)
     app.include_router(interview.router)
+    app.include_router(documents.router)
     app.include_router(health.router)
 
     @app.get("/", include_in_schema=False)

@@ -127,3 +127,34 @@ class ResetResponse(BaseModel):
 
 class ErrorResponse(BaseModel):
     detail: Any
+
+
+class DocumentSummary(BaseModel):
+    characters: int
+    words: int
+    lines: int
+    headings: List[str]
+    skills: List[str]
+    years_experience: Optional[float] = None
+    seniority: Optional[str] = None
+    preview: str
+
+
+class DocumentResponse(BaseModel):
+    id: str
+    kind: Literal["cv", "jd"]
+    filename: Optional[str] = None
+    format: Optional[str] = None
+    pages: Optional[int] = None
+    created_at: Optional[float] = None
+    updated_at: Optional[float] = None
+    summary: DocumentSummary
+
+
+class DocumentWithText(DocumentResponse):
+    text: str
+
+
+class DocumentDeleted(BaseModel):
+    status: Literal["deleted"]
+    id: str

@@ -11,19 +11,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
 
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
-V2 = "/interview/v2"
+from _common import ROOT, V2, app_server, backend_name, pct, progress
 CV = (ROOT / "tests" / "fixtures" / "cv_backend.txt").read_text()
 JD = (ROOT / "tests" / "fixtures" / "jd_backend.txt").read_text()
 ANSWER = ("At my last company we had a payments pipeline that lost events during deploys. I designed a Kafka "
@@ -41,30 +36,6 @@ TARGETS = {
     "first stream chunk (generated)": ("0.5-1 s", 0.15),
     "complete": ("(not stated)", None),
 }
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def pct(values, q):
-    values = sorted(values)
-    if not values:
-        return float("nan")
-    k = (len(values) - 1) * q
-    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
-    return values[lo] + (values[hi] - values[lo]) * (k - lo)
-
-
-def progress(label: str, i: int, n: int) -> None:
-    width = 30
-    done = int(width * i / n)
-    sys.stderr.write(f"\r{label:<34} [{'#' * done}{'.' * (width - done)}] {i}/{n}")
-    if i == n:
-        sys.stderr.write("\n")
-    sys.stderr.flush()
 
 
 def start_body(sid: str, cv: str = CV, **extra) -> dict:
@@ -141,32 +112,9 @@ def main() -> int:
     args = ap.parse_args()
     runs = 5 if args.quick else args.runs
 
-    proc = None
-    url = args.url
-    backend = "mongodb" if os.environ.get("MONGODB_URI") else "sqlite"
-    tmp = tempfile.mkdtemp(prefix="bench-")
-    if url is None:
-        port = free_port()
-        env = {**os.environ, "PORT": str(port), "HOST": "127.0.0.1", "INTERVIEW_DATA_DIR": tmp,
-               "LOG_LEVEL": "WARNING", "MONGODB_DB": f"bench_{uuid.uuid4().hex[:8]}"}
-        proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env)
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if requests.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            if time.monotonic() > deadline or proc.poll() is not None:
-                raise SystemExit("server did not start")
-            time.sleep(0.2)
-    try:
+    backend = backend_name()
+    with app_server(args.url) as url:
         rows = report(run(url, runs), runs, backend)
-    finally:
-        if proc is not None:
-            proc.terminate()
-            proc.wait(10)
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=2))
     return 0

@@ -28,6 +28,11 @@ class Settings(BaseSettings):
     # claim lapses after this.
     session_lock_seconds: float = Field(120.0, validation_alias="SESSION_LOCK_SECONDS", gt=0)
 
+    # Documents (CV/JD uploads)
+    max_document_mb: float = Field(10.0, validation_alias="MAX_DOCUMENT_MB", gt=0)
+    max_pdf_pages: int = Field(50, validation_alias="MAX_PDF_PAGES", ge=1)
+    max_docx_unpacked_mb: float = Field(50.0, validation_alias="MAX_DOCX_UNPACKED_MB", gt=0)
+
     # Interview
     max_questions: int = Field(5, validation_alias="MAX_QUESTIONS", ge=3, le=15)
     llm_provider: str = Field("offline", validation_alias="LLM_PROVIDER")
@@ -49,6 +54,19 @@ class Settings(BaseSettings):
     @property
     def analysis_cache_ttl_seconds(self) -> float:
         return self.analysis_cache_ttl_days * 86400.0
+
+    @property
+    def max_document_bytes(self) -> int:
+        return int(self.max_document_mb * 1024 * 1024)
+
+    @property
+    def max_request_bytes(self) -> int:
+        """A whole request body: two documents plus form fields. Bigger bodies get 413 before parsing."""
+        return 2 * self.max_document_bytes + 1024 * 1024
+
+    @property
+    def max_docx_unpacked_bytes(self) -> int:
+        return int(self.max_docx_unpacked_mb * 1024 * 1024)
 
 
 @lru_cache

@@ -23,7 +23,8 @@ from .planner import plan_follow_up, plan_main, should_follow_up
 from .state import FlowState
 from .analysis import match
 
-Analyzer = Callable[[str, str], "tuple[DocumentAnalysis, bool]"]
+# (text, kind, stored document id or None) -> (analysis, came from the cache)
+Analyzer = Callable[[str, str, Optional[str]], "tuple[DocumentAnalysis, bool]"]
 
 
 def append_question(record: SessionRecord, plan: QuestionPlan, text: str, seconds: float, now: float) -> None:
@@ -49,8 +50,8 @@ def build_graph(engine: Engine, analyzer: Analyzer, clock: Callable[[], float], 
 
     def analyze(state: FlowState):
         record = load(state)
-        cv, cv_cached = analyzer(record.cv_text, "cv")
-        jd, jd_cached = analyzer(record.jd_text, "jd")
+        cv, cv_cached = analyzer(record.cv_text, "cv", record.sources.get("cv", {}).get("doc_id"))
+        jd, jd_cached = analyzer(record.jd_text, "jd", record.sources.get("jd", {}).get("doc_id"))
         record.analysis = match(cv, jd)
         record.analysis.from_cache = cv_cached and jd_cached
         return {"record": dump(record)}

@@ -131,6 +131,8 @@ class SessionRecord(BaseModel):
     analysis: Optional[MatchAnalysis] = None
     cv_text: str = ""
     jd_text: str = ""
+    # Where each side came from: {"cv": {"source": "file"|"id"|"text", "doc_id", "filename", "format", "pages"}}
+    sources: Dict[str, Dict[str, Any]] = Field(default_factory=dict)
     messages: List[Message] = Field(default_factory=list)
     stage: Stage = "intro"
     completed: bool = False

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from . import analysis as analysis_mod
+from . import documents
 from .config import Settings, get_settings
 from .engines import MeteredEngine, make_engine
 from .engines.base import Engine
@@ -22,6 +23,7 @@ from .metrics import Metrics
 from .models import DocumentAnalysis, SessionRecord
 from .planner import session_seed
 from .report import build_report
+from .storage.base import new_document_id
 from .storage import Clock, Storage, StoredSession, make_storage, system_clock
 from .text import normalise
 
@@ -29,6 +31,19 @@ log = logging.getLogger("interview.service")
 
 ID_RE = re.compile(r"^[A-Za-z0-9_.:\-]{1,128}$")
 MAX_TEXT_CHARS = 200_000
+
+
+def check_kind(kind: Any) -> str:
+    if kind not in ("cv", "jd"):
+        raise BadRequest("kind must be 'cv' or 'jd'")
+    return kind
+
+
+def check_doc_id(value: Any) -> str:
+    """Any string id an integrator uses (ObjectId hex or their own), within sane bounds."""
+    if not isinstance(value, str) or not 1 <= len(value) <= 200 or not value.isprintable():
+        raise BadRequest("Document ids are 1-200 printable characters")
+    return value
 
 
 def check_id(name: str, value: Any) -> str:
@@ -43,10 +58,22 @@ class StartInput:
     session_id: str
     role: str
     company: str
-    cv_text: str
-    jd_text: str
+    cv_text: str = ""
+    jd_text: str = ""
     max_questions: Optional[int] = None
     defer_question: bool = False
+    # start-with-ids: per side, a file wins over a stored document id, which wins over text.
+    cv_file: Optional[Tuple[str, bytes]] = None  # (filename, bytes)
+    jd_file: Optional[Tuple[str, bytes]] = None
+    cv_id: Optional[str] = None
+    jd_id: Optional[str] = None
+
+
+@dataclass
+class DocumentInput:
+    kind: str  # "cv" | "jd"
+    file: Optional[Tuple[str, bytes]] = None
+    text: Optional[str] = None
 
 
 @dataclass
@@ -72,10 +99,17 @@ class InterviewService:
         self.graph = build_graph(self.engine, self.analyze, clock, checkpointer=self.store.checkpointer())
 
     # Analysis with its 7-day cache -----------------------------------------------------------
-    def analyze(self, text: str, kind: str) -> Tuple[DocumentAnalysis, bool]:
-        """Analyse a document, through the cache keyed by content hash. Returns (analysis, was_cached)."""
+    def analyze(self, text: str, kind: str, doc_id: Optional[str] = None) -> Tuple[DocumentAnalysis, bool]:
+        """Analyse a document through the cache. Returns (analysis, was_cached).
+
+        The key is the stored document's id when there is one, else the content; the content's hash is
+        always part of it, so editing a stored document (here or in the integrator's own collection)
+        invalidates its cached analysis.
+        """
         ttl = self.settings.analysis_cache_ttl_seconds
-        key = hashlib.sha256(f"{kind}:{analysis_mod.ANALYZER_VERSION}:{self.engine.name}:{normalise(text)}"
+        digest = hashlib.sha256(normalise(text).encode()).hexdigest()
+        owner = f"doc:{doc_id}" if doc_id else "content"
+        key = hashlib.sha256(f"{kind}:{analysis_mod.ANALYZER_VERSION}:{self.engine.name}:{owner}:{digest}"
                              .encode()).hexdigest()
         if ttl > 0:
             cached = self.store.cache_get(key)
@@ -130,18 +164,18 @@ class InterviewService:
         existing = self.store.get_session(data.session_id)
         if existing is not None:
             return self._restored(SessionRecord.model_validate(existing.data))
-        cv, jd = normalise(data.cv_text or ""), normalise(data.jd_text or "")
-        if not cv or not jd:
-            raise BadRequest("Both CV and JD content required")
-        if len(cv) > MAX_TEXT_CHARS or len(jd) > MAX_TEXT_CHARS:
-            raise BadRequest(f"CV and JD text are limited to {MAX_TEXT_CHARS} characters each")
         max_q = data.max_questions if data.max_questions is not None else self.settings.max_questions
         if not 3 <= int(max_q) <= 15:
             raise BadRequest("max_questions must be between 3 and 15")
+        cv, cv_source = self._resolve_side("cv", data.cv_file, data.cv_id, data.cv_text)
+        jd, jd_source = self._resolve_side("jd", data.jd_file, data.jd_id, data.jd_text)
+        if not cv or not jd:
+            raise BadRequest("Both CV and JD content required")
         now = self.clock()
         record = SessionRecord(session_id=data.session_id, user_id=data.user_id, role=data.role.strip(),
                                company=data.company.strip(), created_at=now, updated_at=now,
-                               max_questions=int(max_q), seed=session_seed(data.session_id), cv_text=cv, jd_text=jd)
+                               max_questions=int(max_q), seed=session_seed(data.session_id), cv_text=cv, jd_text=jd,
+                               sources={"cv": cv_source, "jd": jd_source})
         record = self._run_step(record, None, data.defer_question)
         record.cache_status = "active" if self.settings.analysis_cache_ttl_seconds > 0 else "not_cached"
         record.advanced_at = self.clock()
@@ -154,6 +188,91 @@ class InterviewService:
         question, number = self._question_view(record)
         log.info("session started", extra={"session_id": record.session_id, "max_questions": record.max_questions})
         return {"session_id": record.session_id, "status": "active", "question": question, "question_number": number}
+
+    def _resolve_side(self, kind: str, file: Optional[Tuple[str, bytes]], doc_id: Optional[str],
+                      text: Optional[str]) -> Tuple[str, Dict[str, Any]]:
+        """One side's text and where it came from: a file beats a stored id, which beats text."""
+        if file is not None:
+            got = self._extract(kind, file)
+            return got.text, {"source": "file", "doc_id": None, "filename": got.filename, "format": got.format,
+                              "pages": got.pages}
+        if doc_id:
+            doc = self.store.get_document(check_doc_id(doc_id), kind)
+            if doc is None:
+                raise NotFound(f"{'Resume' if kind == 'cv' else 'Job description'} {doc_id} not found")
+            stored_text = normalise(doc.get("text") or "")
+            if not stored_text:
+                raise BadRequest(f"Stored {documents.LABEL[kind]} {doc_id} has no text")
+            return self._check_length(kind, stored_text), {"source": "id", "doc_id": doc["id"],
+                                                           "filename": doc.get("filename"), "format": doc.get("format")}
+        return self._check_length(kind, normalise(text or "")), {"source": "text", "doc_id": None}
+
+    @staticmethod
+    def _check_length(kind: str, text: str) -> str:
+        if len(text) > MAX_TEXT_CHARS:
+            raise BadRequest(f"{documents.LABEL[kind]} text is limited to {MAX_TEXT_CHARS} characters")
+        return text
+
+    def _extract(self, kind: str, file: Tuple[str, bytes]) -> documents.ExtractedText:
+        filename, data = file
+        t0 = time.perf_counter()
+        got = documents.extract_text(data, filename, kind, max_bytes=self.settings.max_document_bytes,
+                                     max_pages=self.settings.max_pdf_pages,
+                                     max_uncompressed=self.settings.max_docx_unpacked_bytes)
+        self.store.observe("extraction", time.perf_counter() - t0)
+        self._check_length(kind, got.text)
+        return got
+
+    # Stored documents ------------------------------------------------------------------------
+    def save_document(self, data: DocumentInput) -> Dict[str, Any]:
+        """Store a CV or job description (a file or text) and return its id and a summary."""
+        kind = check_kind(data.kind)
+        doc_id = new_document_id()
+        return self._write_document(doc_id, kind, data, created_at=self.clock())
+
+    def update_document(self, doc_id: str, data: DocumentInput) -> Dict[str, Any]:
+        """Replace a stored document's content; its cached analysis no longer applies."""
+        existing = self._get_document(doc_id)
+        return self._write_document(existing["id"], existing["kind"], data,
+                                    created_at=existing.get("created_at") or self.clock())
+
+    def _write_document(self, doc_id: str, kind: str, data: DocumentInput, created_at: float) -> Dict[str, Any]:
+        if data.file is not None:
+            got = self._extract(kind, data.file)
+            text, filename, fmt, pages = got.text, got.filename, got.format, got.pages
+        else:
+            text = self._check_length(kind, normalise(data.text or ""))
+            filename, fmt, pages = None, "text", None
+            if not text:
+                raise BadRequest("Either file or text is required")
+        doc = {"id": doc_id, "kind": kind, "text": text, "filename": filename, "format": fmt,
+               "pages": pages, "created_at": created_at, "updated_at": self.clock()}
+        self.store.put_document(doc)
+        analysis, _ = self.analyze(text, kind, doc_id)  # warms the cache for the start that follows
+        return self._document_view(doc, analysis)
+
+    def get_document(self, doc_id: str) -> Dict[str, Any]:
+        doc = self._get_document(doc_id)
+        analysis, _ = self.analyze(doc["text"], doc["kind"], doc["id"])
+        return {**self._document_view(doc, analysis), "text": doc["text"]}
+
+    def delete_document(self, doc_id: str) -> Dict[str, Any]:
+        if not self.store.delete_document(check_doc_id(doc_id)):
+            raise NotFound(f"Document {doc_id} not found")
+        return {"status": "deleted", "id": doc_id}
+
+    def _get_document(self, doc_id: str) -> Dict[str, Any]:
+        doc = self.store.get_document(check_doc_id(doc_id))
+        if doc is None:
+            raise NotFound(f"Document {doc_id} not found")
+        return doc
+
+    @staticmethod
+    def _document_view(doc: Dict[str, Any], analysis: DocumentAnalysis) -> Dict[str, Any]:
+        text = doc.get("text") or ""
+        return {"id": doc["id"], "kind": doc["kind"], "filename": doc.get("filename"), "format": doc.get("format"),
+                "pages": doc.get("pages"), "created_at": doc.get("created_at"), "updated_at": doc.get("updated_at"),
+                "summary": documents.summarise(text, analysis)}
 
     def _restored(self, record: SessionRecord) -> Dict[str, Any]:
         question, number = self._question_view(record)
@@ -278,7 +397,8 @@ class InterviewService:
                          "overlap_ratio": analysis.overlap_ratio,
                          "cv_years_experience": analysis.cv.years_experience,
                          "jd_years_required": analysis.jd.years_experience,
-                         "cv_seniority": analysis.cv.seniority, "jd_seniority": analysis.jd.seniority}
+                         "cv_seniority": analysis.cv.seniority, "jd_seniority": analysis.jd.seniority,
+                         "sources": record.sources}
             if analysis else None,
         }
 

@@ -91,3 +91,33 @@ def test_contract_example_3_python_client(server_factory, settings_env, capsys):
     assert "First question: " in out and "python" in out.lower()
     assert "Progress: 2 questions asked" in out
     assert "Stage: " in out and "Avg response time: 0.00s" in out
+
+
+def test_contract_example_1_option_b_and_ids_over_http(server_factory, settings_env):
+    """Example 1, option B (`-F cv_file=@resume.pdf -F jd_file=@job_description.pdf`) and the id variant,
+    against a real server, exactly as curl sends them."""
+    from conftest import FIXTURES
+
+    docs = FIXTURES / "documents"
+    server = server_factory(settings_env)
+    form = {"user_id": "user_123", "role": "Senior Software Engineer", "company": "TechCorp"}
+    with open(docs / "resume.pdf", "rb") as cv, open(docs / "job_description.pdf", "rb") as jd:
+        r = requests.post(f"{server.url}{V2}/start-with-ids", data={**form, "session_id": "sess_456"},
+                          files={"cv_file": ("resume.pdf", cv, "application/pdf"),
+                                 "jd_file": ("job_description.pdf", jd, "application/pdf")}, timeout=30)
+    assert r.status_code == 200
+    assert r.json()["session_id"] == "sess_456" and r.json()["status"] == "active" and r.json()["question_number"] == 1
+
+    ids = {}
+    for kind, name in (("cv", "resume.pdf"), ("jd", "job_description.pdf")):
+        with open(docs / name, "rb") as f:
+            d = requests.post(f"{server.url}{V2}/documents", data={"kind": kind}, files={"file": (name, f)}, timeout=30)
+        assert d.status_code == 200
+        ids[kind] = d.json()["id"]
+    r = requests.post(f"{server.url}{V2}/start-with-ids",
+                      data={**form, "session_id": "sess_457", "cv_id": ids["cv"], "jd_id": ids["jd"]}, timeout=30)
+    assert r.status_code == 200 and r.json()["status"] == "active"
+    first = requests.get(f"{server.url}{V2}/state/sess_456", timeout=30).json()["analysis"]
+    second = requests.get(f"{server.url}{V2}/state/sess_457", timeout=30).json()["analysis"]
+    assert first["matched"] == second["matched"] and "kafka" in first["matched"]
+    assert requests.get(f"{server.url}{V2}/performance/sess_457", timeout=30).json()["cache_status"] == "active"

@@ -148,3 +148,41 @@ def test_mongo_uses_ttl_indexes(mongo_uri):
     ttl = [i for i in saver.checkpoint_collection.index_information().values() if "expireAfterSeconds" in i]
     assert ttl and ttl[0]["expireAfterSeconds"] == 86400
     store.close()
+
+
+def test_documents_roundtrip_replace_and_delete(store):
+    doc = {"id": "64b000000000000000000001", "kind": "cv", "text": "Python engineer", "filename": "cv.pdf",
+           "format": "pdf", "pages": 2, "created_at": 1.0, "updated_at": 1.0}
+    store.put_document(doc)
+    got = store.get_document(doc["id"])
+    assert got["text"] == "Python engineer" and got["kind"] == "cv" and got["pages"] == 2
+    assert store.get_document(doc["id"], "jd") is None  # a CV id is not a job description
+    store.put_document({**doc, "text": "Go engineer", "updated_at": 2.0})
+    assert store.get_document(doc["id"], "cv")["text"] == "Go engineer"
+    assert store.delete_document(doc["id"]) and store.get_document(doc["id"]) is None
+    assert not store.delete_document(doc["id"])
+
+
+def test_documents_accept_any_string_id(store):
+    store.put_document({"id": "acme-cv/42", "kind": "jd", "text": "Nurse wanted", "created_at": 1.0})
+    assert store.get_document("acme-cv/42")["text"] == "Nurse wanted"
+    assert store.get_document('{"$ne": null}') is None  # an id is only ever a literal
+
+
+def test_mongo_reads_documents_an_integrator_wrote(mongo_uri):
+    """Documents written straight into `resumes` with a native ObjectId are found by its hex string."""
+    from bson import ObjectId
+    from pymongo import MongoClient
+
+    from interview_engine import Settings
+
+    db_name = "t_integrator"
+    oid = ObjectId()
+    MongoClient(mongo_uri)[db_name]["resumes"].insert_one({"_id": oid, "text": "Kafka engineer", "owner": "hr"})
+    store = make_storage(Settings(MONGODB_URI=mongo_uri, MONGODB_DB=db_name))
+    try:
+        got = store.get_document(str(oid), "cv")
+        assert got == {**got, "id": str(oid), "kind": "cv", "text": "Kafka engineer"}
+        assert store.get_document(str(oid), "jd") is None
+    finally:
+        store.close()

@@ -1,4 +1,4 @@
-"""The nine routes of Interview API V2. Each parses, calls the service, and shapes the response."""
+"""The nine routes of Interview API V2 (documents live in documents.py). Each parses, calls the service, and shapes the response."""
 from __future__ import annotations
 
 import json
@@ -7,12 +7,11 @@ from typing import Optional
 from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, UploadFile
 from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
-from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from interview_engine import AnswerInput, InterviewService, StartInput
 from interview_engine.errors import BadRequest, Forbidden
 
-from ..deps import get_service
+from ..deps import get_service, read_upload
 from ..errors import validation_detail
 from ..schemas import (AnswerResponse, CompleteResponse, ErrorResponse, GlobalMetricsResponse,
                        PerformanceResponse, ResetResponse, SessionStateResponse, StartRequest, StartResponse)
@@ -34,12 +33,6 @@ async def _json_body(request: Request) -> dict:
     if not isinstance(body, dict):
         raise BadRequest([{"loc": ["body"], "msg": "Input should be a JSON object", "type": "model_type"}])
     return body
-
-
-def _upload(f: Optional[UploadFile]) -> Optional[tuple]:
-    if f is None or not isinstance(f, StarletteUploadFile) or not (f.filename or f.size):
-        return None
-    return f.filename or "blob", f.file.read()
 
 
 @router.post("/start", response_model=StartResponse, responses=ERRORS,
@@ -66,13 +59,14 @@ def start_with_ids(
     max_questions: Optional[int] = Form(None), defer_question: bool = Form(False),
     service: InterviewService = Depends(get_service),
 ):
-    """Start a session from form data: files, stored document ids, or text (files > ids > text)."""
-    if (_upload(cv_file) or cv_id or _upload(jd_file) or jd_id) and not (cv_text and jd_text):
-        raise BadRequest("Starting from files or stored document ids is not available on this server yet; "
-                         "send cv_text and jd_text")
+    """Start a session from form data: files, stored document ids, or text (files > ids > text, per side).
+
+    Runs in the thread pool (a plain `def`), so text extraction never blocks the event loop."""
+    limit = service.settings.max_document_bytes
     return service.start(StartInput(user_id=user_id, session_id=session_id, role=role, company=company,
                                     cv_text=cv_text or "", jd_text=jd_text or "", max_questions=max_questions,
-                                    defer_question=defer_question))
+                                    defer_question=defer_question, cv_file=read_upload(cv_file, limit),
+                                    jd_file=read_upload(jd_file, limit), cv_id=cv_id or None, jd_id=jd_id or None))
 
 
 @router.post("/answer", response_model=AnswerResponse, response_model_exclude_unset=True,
@@ -86,8 +80,8 @@ def answer(
     service: InterviewService = Depends(get_service),
 ):
     """Submit an answer: typed `answer_text`, or an audio/video file."""
-    return service.answer(AnswerInput(session_id=session_id, answer_text=answer_text, audio=_upload(audio_file),
-                                      video=_upload(video_file), defer_question=defer_question,
+    return service.answer(AnswerInput(session_id=session_id, answer_text=answer_text, audio=read_upload(audio_file),
+                                      video=read_upload(video_file), defer_question=defer_question,
                                       question_number=question_number,
                                       received_at=getattr(request.state, "received_at", None)))
 

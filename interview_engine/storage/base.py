@@ -56,6 +56,14 @@ class Storage(Protocol):
 
     def cache_put(self, key: str, value: Dict[str, Any], expires_at: float) -> None: ...
 
+    # Stored CVs and job descriptions ---------------------------------------------------------
+    def put_document(self, doc: Dict[str, Any]) -> None:
+        """Insert or replace a document: {id, kind ("cv"|"jd"), text, filename, format, created_at, updated_at}."""
+
+    def get_document(self, doc_id: str, kind: Optional[str] = None) -> Optional[Dict[str, Any]]: ...
+
+    def delete_document(self, doc_id: str) -> bool: ...
+
     # Metrics (shared by every worker process) ----------------------------------------------
     def observe(self, name: str, value: float) -> None: ...
 
@@ -73,6 +81,13 @@ class Storage(Protocol):
     def ping(self) -> bool: ...
 
     def close(self) -> None: ...
+
+
+def new_document_id() -> str:
+    """A 24-hex ObjectId string, on every backend, so ids look the same whichever store made them."""
+    from bson import ObjectId
+
+    return str(ObjectId())
 
 
 def empty_metric() -> Dict[str, float]:

@@ -5,6 +5,7 @@ import datetime as dt
 import threading
 from typing import Any, Dict, List, Optional
 
+from bson import ObjectId
 from pymongo import MongoClient
 from pymongo.errors import DuplicateKeyError
 
@@ -23,6 +24,13 @@ def _to_ts(value: Any) -> float:
     return float(value or 0)
 
 
+def _epoch(value: Any) -> Optional[float]:
+    """Timestamps as epoch seconds, also when an integrator's system wrote BSON dates."""
+    if isinstance(value, dt.datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)).timestamp()
+    return value if isinstance(value, (int, float)) else None
+
+
 class MongoStorage:
     backend = "mongodb"
 
@@ -35,6 +43,8 @@ class MongoStorage:
         self.sessions = self.db["sessions"]
         self.cache = self.db["analysis_cache"]
         self.metrics = self.db["metrics"]
+        # Collections an integrator's own system can write to; the text lives in the field `text`.
+        self.documents = {"cv": self.db["resumes"], "jd": self.db["job_descriptions"]}
         self._session_ttl = session_ttl_seconds
         self._saver = None
         self._saver_lock = threading.Lock()
@@ -106,6 +116,37 @@ class MongoStorage:
     def cache_put(self, key: str, value: Dict[str, Any], expires_at: float) -> None:
         self.cache.replace_one({"_id": key}, {"_id": key, "value": value, "expires_at": _to_dt(expires_at)},
                                upsert=True)
+
+    # Documents ----------------------------------------------------------------------------
+    @staticmethod
+    def _id_forms(doc_id: str) -> list:
+        forms: list = [doc_id]
+        if ObjectId.is_valid(doc_id):
+            forms.append(ObjectId(doc_id))  # documents written by other systems use native ObjectIds
+        return forms
+
+    def put_document(self, doc: Dict[str, Any]) -> None:
+        coll = self.documents[doc["kind"]]
+        existing = coll.find_one({"_id": {"$in": self._id_forms(doc["id"])}}, {"_id": 1})
+        _id = existing["_id"] if existing else (ObjectId(doc["id"]) if ObjectId.is_valid(doc["id"]) else doc["id"])
+        body = {k: v for k, v in doc.items() if k != "id"}
+        coll.replace_one({"_id": _id}, {"_id": _id, **body}, upsert=True)
+
+    def get_document(self, doc_id: str, kind: Optional[str] = None) -> Optional[Dict[str, Any]]:
+        for k in ([kind] if kind else ["cv", "jd"]):
+            doc = self.documents[k].find_one({"_id": {"$in": self._id_forms(doc_id)}})
+            if doc is not None:
+                text = doc.get("text") or doc.get("content") or ""
+                return {"id": str(doc["_id"]), "kind": k, "text": text, "filename": doc.get("filename"),
+                        "format": doc.get("format"), "pages": doc.get("pages"),
+                        "created_at": _epoch(doc.get("created_at")), "updated_at": _epoch(doc.get("updated_at"))}
+        return None
+
+    def delete_document(self, doc_id: str) -> bool:
+        for coll in self.documents.values():
+            if coll.delete_one({"_id": {"$in": self._id_forms(doc_id)}}).deleted_count:
+                return True
+        return False
 
     # Metrics ------------------------------------------------------------------------------
     def observe(self, name: str, value: float) -> None:

@@ -25,6 +25,16 @@ CREATE TABLE IF NOT EXISTS analysis_cache (
     value TEXT NOT NULL,
     expires_at REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    text TEXT NOT NULL,
+    filename TEXT,
+    format TEXT,
+    pages INTEGER,
+    created_at REAL,
+    updated_at REAL
+);
 CREATE TABLE IF NOT EXISTS metrics (
     name TEXT PRIMARY KEY,
     count INTEGER NOT NULL DEFAULT 0,
@@ -136,6 +146,31 @@ class SQLiteStorage:
         self._conn().execute(
             "INSERT INTO analysis_cache (key, value, expires_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE "
             "SET value = excluded.value, expires_at = excluded.expires_at", (key, json.dumps(value), expires_at))
+
+    # Documents ----------------------------------------------------------------------------
+    def put_document(self, doc: Dict[str, Any]) -> None:
+        self._conn().execute(
+            "INSERT INTO documents (id, kind, text, filename, format, pages, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, text = excluded.text, filename = excluded.filename, "
+            "format = excluded.format, pages = excluded.pages, updated_at = excluded.updated_at",
+            (doc["id"], doc["kind"], doc["text"], doc.get("filename"), doc.get("format"), doc.get("pages"),
+             doc.get("created_at"),
+             doc.get("updated_at")))
+
+    def get_document(self, doc_id: str, kind: Optional[str] = None) -> Optional[Dict[str, Any]]:
+        sql = "SELECT id, kind, text, filename, format, pages, created_at, updated_at FROM documents WHERE id = ?"
+        args: tuple = (doc_id,)
+        if kind:
+            sql += " AND kind = ?"
+            args += (kind,)
+        row = self._conn().execute(sql, args).fetchone()
+        if row is None:
+            return None
+        return dict(zip(("id", "kind", "text", "filename", "format", "pages", "created_at", "updated_at"), row))
+
+    def delete_document(self, doc_id: str) -> bool:
+        return self._conn().execute("DELETE FROM documents WHERE id = ?", (doc_id,)).rowcount == 1
 
     # Metrics ------------------------------------------------------------------------------
     def observe(self, name: str, value: float) -> None:

@@ -1,0 +1,43 @@
+"""Stored CVs and job descriptions: beyond the contract, for integrators and the UI."""
+from __future__ import annotations
+
+from typing import Literal, Optional
+
+from fastapi import APIRouter, Depends, File, Form, UploadFile
+
+from interview_engine import InterviewService
+from interview_engine.service import DocumentInput
+
+from ..deps import get_service, read_upload
+from ..schemas import DocumentDeleted, DocumentResponse, DocumentWithText, ErrorResponse
+
+router = APIRouter(prefix="/interview/v2/documents", tags=["documents"])
+ERRORS = {400: {"model": ErrorResponse}, 404: {"model": ErrorResponse}, 413: {"model": ErrorResponse}}
+
+
+@router.post("", response_model=DocumentResponse, responses=ERRORS)
+def create_document(kind: Literal["cv", "jd"] = Form(...), file: Optional[UploadFile] = File(None),
+                    text: Optional[str] = Form(None), service: InterviewService = Depends(get_service)):
+    """Store a CV (`kind=cv`) or job description (`kind=jd`) from a PDF/DOCX/TXT `file` or from `text`.
+    Returns its id (use it as `cv_id`/`jd_id` in start-with-ids) and a summary of the extracted text."""
+    return service.save_document(DocumentInput(kind=kind, file=read_upload(file, service.settings.max_document_bytes),
+                                               text=text))
+
+
+@router.get("/{doc_id}", response_model=DocumentWithText, responses=ERRORS)
+def get_document(doc_id: str, service: InterviewService = Depends(get_service)):
+    """A stored document with its extracted text."""
+    return service.get_document(doc_id)
+
+
+@router.put("/{doc_id}", response_model=DocumentResponse, responses=ERRORS)
+def replace_document(doc_id: str, file: Optional[UploadFile] = File(None), text: Optional[str] = Form(None),
+                     service: InterviewService = Depends(get_service)):
+    """Replace a stored document's content. Its cached analysis no longer applies."""
+    return service.update_document(doc_id, DocumentInput(kind="", file=read_upload(file, service.settings.max_document_bytes),
+                                                         text=text))
+
+
+@router.delete("/{doc_id}", response_model=DocumentDeleted, responses=ERRORS)
+def delete_document(doc_id: str, service: InterviewService = Depends(get_service)):
+    return service.delete_document(doc_id)
