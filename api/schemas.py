@@ -37,12 +37,24 @@ class EvaluationOut(BaseModel):
     evidence: Dict[str, Any] = Field(default_factory=dict)
 
 
+class VoiceAnalysisOut(BaseModel):
+    fluency_score: float
+    clarity_score: float
+    confidence_score: float
+    pace_score: float
+    rate_wpm: int
+    total_score: float
+    measures: Dict[str, Any] = Field(default_factory=dict)
+    evidence: Dict[str, Any] = Field(default_factory=dict)
+
+
 class AnswerResponse(BaseModel):
     session_id: str
     status: Literal["active", "completed"]
     question: Optional[str] = None
     question_number: Optional[int] = None
     evaluation: Optional[EvaluationOut] = None
+    voice_analysis: Optional[VoiceAnalysisOut] = None
     message: Optional[str] = None
     total_questions: Optional[int] = None
 

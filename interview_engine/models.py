@@ -117,6 +117,19 @@ class Message(BaseModel):
     metadata: Dict[str, Any] = Field(default_factory=dict)
 
 
+class VoiceAnalysis(BaseModel):
+    """The contract's voice_analysis (0-10 scores and rate_wpm), plus the measures and evidence behind them."""
+
+    fluency_score: float
+    clarity_score: float
+    confidence_score: float
+    pace_score: float
+    total_score: float
+    rate_wpm: int
+    measures: Dict[str, Any] = Field(default_factory=dict)
+    evidence: Dict[str, Any] = Field(default_factory=dict)
+
+
 class SessionRecord(BaseModel):
     """Everything stored for one interview. The storage layer adds version and lock fields."""
 

@@ -75,11 +75,17 @@ def strengths_and_areas(evaluations: List[Dict]) -> Tuple[List[str], List[str]]:
     return strengths[:5], areas[:5]
 
 
-def build_report(record: SessionRecord, ended_early: bool = False) -> Report:
+def build_report(record: SessionRecord, ended_early: bool = False, include_delivery: bool = False) -> Report:
+    """The final report. Delivery (voice) scores are reported beside the content scores and enter
+    `overall_score` only when `include_delivery` is set (DELIVERY_IN_RECOMMENDATION)."""
     conversation = []
     evaluations = []
+    voice_totals = []
     for q, a in record.qa_pairs():
         evaluation = a.metadata.get("evaluation") or {}
+        voice = a.metadata.get("voice_metrics")
+        if voice:
+            voice_totals.append(float(voice["total_score"]))
         evaluations.append({**evaluation, "evidence": a.metadata.get("evidence", {})})
         conversation.append({
             "question": q.content,
@@ -87,8 +93,16 @@ def build_report(record: SessionRecord, ended_early: bool = False) -> Report:
             "evaluation": {k: evaluation.get(k) for k in ("clarity", "relevance", "depth", "feedback")},
             "stage": q.metadata.get("stage"),
             "follow_up": bool(q.metadata.get("follow_up")),
+            **({"voice_analysis": {k: voice[k] for k in ("fluency_score", "clarity_score", "confidence_score",
+                                                          "pace_score", "rate_wpm", "total_score")}}
+               if voice else {}),
         })
     scores = aggregate(evaluations)
+    voice_avg = round(sum(voice_totals) / len(voice_totals), 2) if voice_totals else None
+    delivery = {"voice_total": voice_avg, "answers_with_voice": len(voice_totals),
+                "in_recommendation": bool(include_delivery and voice_avg is not None)}
+    if delivery["in_recommendation"]:
+        scores["overall_score"] = round((scores["clarity"] + scores["relevance"] + scores["depth"] + voice_avg) / 4, 2)
     strengths, areas = strengths_and_areas(evaluations)
     times = [round(t, 6) for t in record.question_times]
     return Report(
@@ -96,7 +110,7 @@ def build_report(record: SessionRecord, ended_early: bool = False) -> Report:
         total_questions=record.question_count,
         evaluation={"overall_score": scores["overall_score"], "recommendation": recommend(scores["overall_score"]),
                     "clarity": scores["clarity"], "relevance": scores["relevance"], "depth": scores["depth"],
-                    "answered": len(evaluations)},
+                    "answered": len(evaluations), "delivery": delivery},
         conversation=conversation,
         performance_metrics={"avg_response_time": round(sum(times) / len(times), 6) if times else 0.0,
                              "total_response_times": times},

@@ -17,12 +17,13 @@ from . import documents
 from .config import Settings, get_settings
 from .engines import MeteredEngine, make_engine
 from .engines.base import Engine
-from .errors import BadRequest, Conflict, NotFound, UnsupportedMedia
+from .errors import BadRequest, Conflict, NotFound
 from .graph import append_question, build_graph
 from .metrics import Metrics
 from .models import DocumentAnalysis, SessionRecord
 from .planner import session_seed
 from .report import build_report
+from .speech import SpeechPipeline, Transcriber
 from .storage.base import new_document_id
 from .storage import Clock, Storage, StoredSession, make_storage, system_clock
 from .text import normalise
@@ -90,13 +91,16 @@ class AnswerInput:
 
 class InterviewService:
     def __init__(self, settings: Optional[Settings] = None, store: Optional[Storage] = None,
-                 engine: Optional[Engine] = None, clock: Clock = system_clock):
+                 engine: Optional[Engine] = None, clock: Clock = system_clock,
+                 transcriber: Optional[Transcriber] = None):
         self.settings = settings or get_settings()
         self.clock = clock
         self.store = store or make_storage(self.settings, clock=clock)
         self.metrics = Metrics(self.store, self.settings.slow_llm_call_seconds, self.settings.slow_request_seconds)
         self.engine = MeteredEngine(engine or make_engine(self.settings), self.metrics.llm_call)
         self.graph = build_graph(self.engine, self.analyze, clock, checkpointer=self.store.checkpointer())
+        # The model loads on the first spoken answer, not here: typed-only deployments never pay for it.
+        self.speech = SpeechPipeline(self.settings, transcriber)
 
     # Analysis with its 7-day cache -----------------------------------------------------------
     def analyze(self, text: str, kind: str, doc_id: Optional[str] = None) -> Tuple[DocumentAnalysis, bool]:
@@ -280,16 +284,57 @@ class InterviewService:
                 "question": question, "question_number": number}
 
     def answer(self, data: AnswerInput) -> Dict[str, Any]:
+        """Evaluate an answer and move on. A recording (audio_file wins over video_file) is transcribed;
+        its transcript is the answer and its voice analysis rides along. Typed `answer_text` is the
+        offline-friendly alternative."""
         check_id("session_id", data.session_id)
         text = (data.answer_text or "").strip()
-        if not text and data.audio is None and data.video is None:
+        spoken_input = data.audio is not None or data.video is not None
+        if not text and not spoken_input:
             raise BadRequest({"error": "Either audio or video file is required"})
-        if data.audio is not None or data.video is not None:
-            raise UnsupportedMedia("Spoken and filmed answers are not supported by this server yet; "
-                                   "send the answer as answer_text")
-        if len(text) > MAX_TEXT_CHARS:
+        if spoken_input:
+            self.speech.check_sizes(data.audio, data.video)  # 413 before anything else is read
+        elif len(text) > MAX_TEXT_CHARS:
             raise BadRequest(f"answer_text is limited to {MAX_TEXT_CHARS} characters")
+        # Cheap checks first, so a stale or duplicate request costs no transcription.
         stored, record = self._load(data.session_id)
+        number = self._check_answerable(record, data)
+        metadata: Dict[str, Any] = {"source": "text", **data.metadata}
+        spoken = None
+        if spoken_input:
+            spoken = self.speech.process(data.audio, data.video)
+            for stage, seconds in spoken.timings.items():
+                self.store.observe(f"speech_{stage}", seconds)
+            text = spoken.text
+            metadata = {**spoken.metadata(), **data.metadata}
+        token = self._claim(stored)
+        if not token:
+            raise Conflict(f"Question {number} was already answered or is being answered by another request")
+        committed = False
+        try:
+            new = self._run_step(record, {"text": text, "metadata": metadata}, data.defer_question)
+            new.updated_at = new.advanced_at = self.clock()
+            committed = self.store.commit_session(record.session_id, stored.version, token,
+                                                  new.model_dump(mode="json"), self._expiry())
+            if not committed:
+                raise Conflict(f"Question {number} was answered by another request")
+        finally:
+            if not committed:
+                self.store.release_session(record.session_id, token)
+        last = next(m for m in reversed(new.messages) if m.role == "candidate")
+        evaluation = dict(last.metadata.get("evaluation", {}))
+        evaluation["evidence"] = last.metadata.get("evidence", {})
+        extra = {"voice_analysis": spoken.voice.model_dump()} if spoken is not None else {}
+        if new.completed:
+            return {"session_id": new.session_id, "status": "completed", "message": "Interview completed",
+                    "total_questions": new.question_count, "evaluation": evaluation, **extra}
+        question, qnum = self._question_view(new)
+        return {"session_id": new.session_id, "status": "active", "question": question, "question_number": qnum,
+                "evaluation": evaluation, **extra}
+
+    @staticmethod
+    def _check_answerable(record: SessionRecord, data: AnswerInput) -> int:
+        """The number of the question awaiting an answer, or a 409 saying why this answer cannot be taken."""
         if record.completed:
             raise Conflict("Interview already completed")
         awaiting = record.awaiting_question()
@@ -304,30 +349,7 @@ class InterviewService:
             # Sent before question `number` existed, so it answers the previous one, already taken.
             raise Conflict(f"Question {number - 1} was already answered by another request; "
                            f"question {number} is awaiting an answer")
-        token = self._claim(stored)
-        if not token:
-            raise Conflict(f"Question {number} was already answered or is being answered by another request")
-        committed = False
-        try:
-            new = self._run_step(record, {"text": text, "metadata": {"source": "text", **data.metadata}},
-                                 data.defer_question)
-            new.updated_at = new.advanced_at = self.clock()
-            committed = self.store.commit_session(record.session_id, stored.version, token,
-                                                  new.model_dump(mode="json"), self._expiry())
-            if not committed:
-                raise Conflict(f"Question {number} was answered by another request")
-        finally:
-            if not committed:
-                self.store.release_session(record.session_id, token)
-        last = next(m for m in reversed(new.messages) if m.role == "candidate")
-        evaluation = dict(last.metadata.get("evaluation", {}))
-        evaluation["evidence"] = last.metadata.get("evidence", {})
-        if new.completed:
-            return {"session_id": new.session_id, "status": "completed", "message": "Interview completed",
-                    "total_questions": new.question_count, "evaluation": evaluation}
-        question, qnum = self._question_view(new)
-        return {"session_id": new.session_id, "status": "active", "question": question, "question_number": qnum,
-                "evaluation": evaluation}
+        return number
 
     def stream(self, session_id: str, poll_seconds: float = 0.05) -> Iterator[Dict[str, Any]]:
         """SSE events for the question awaiting an answer; generates a deferred one exactly once."""
@@ -428,7 +450,8 @@ class InterviewService:
         committed = False
         try:
             ended_early = not record.completed
-            report = build_report(record, ended_early=ended_early)
+            report = build_report(record, ended_early=ended_early,
+                                  include_delivery=self.settings.delivery_in_recommendation)
             report.strengths, report.areas_to_improve = self.engine.narrative(report, record)
             record.completed = True
             record.pending_plan = None
@@ -455,4 +478,5 @@ class InterviewService:
         return {"status": "ok", "storage": self.store.backend, "engine": self.engine.name}
 
     def close(self) -> None:
+        self.speech.close()
         self.store.close()

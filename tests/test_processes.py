@@ -56,8 +56,14 @@ def test_session_survives_a_server_kill(server_factory, settings_env):
     assert r.status_code == 200 and r.json()["question_number"] == 3
 
 
-def test_contract_example_3_python_client(server_factory, settings_env, capsys):
-    """The contract's Example 3, with typed text in place of the files until documents and speech land."""
+def test_contract_example_3_python_client(server_factory, settings_env, capsys, tmp_path, monkeypatch):
+    """The contract's Example 3 as written, `answer.wav` included."""
+    import shutil
+
+    from conftest import FIXTURES
+
+    shutil.copy(FIXTURES / "speech" / "answer.wav", tmp_path / "answer.wav")
+    monkeypatch.chdir(tmp_path)
     BASE_URL = server_factory(settings_env).url
     response = requests.post(
         f"{BASE_URL}/interview/v2/start",
@@ -72,11 +78,18 @@ def test_contract_example_3_python_client(server_factory, settings_env, capsys):
     )
     print(f"First question: {response.json()['question']}")
 
-    response = requests.post(f"{BASE_URL}/interview/v2/answer",
-                             data={"session_id": "sess_789", "answer_text": STRONG_ANSWER})
-    result = response.json()
-    print(f"Evaluation: {result['evaluation']}")
-    print(f"Next question: {result['question']}")
+    # 2. Submit audio answer
+    with open("answer.wav", "rb") as audio:
+        files = {"audio_file": audio}
+        data = {"session_id": "sess_789"}
+        response = requests.post(
+            f"{BASE_URL}/interview/v2/answer",
+            files=files,
+            data=data
+        )
+        result = response.json()
+        print(f"Evaluation: {result['evaluation']}")
+        print(f"Next question: {result['question']}")
 
     response = requests.get(f"{BASE_URL}/interview/v2/state/sess_789")
     state = response.json()
@@ -91,6 +104,9 @@ def test_contract_example_3_python_client(server_factory, settings_env, capsys):
     assert "First question: " in out and "python" in out.lower()
     assert "Progress: 2 questions asked" in out
     assert "Stage: " in out and "Avg response time: 0.00s" in out
+    assert "Evaluation: {'clarity': " in out
+    state = requests.get(f"{BASE_URL}/interview/v2/state/sess_789", timeout=30).json()
+    assert "kafka" in state["messages"][1]["content"].lower() and "voice_metrics" in state["messages"][1]["metadata"]
 
 
 def test_contract_example_1_option_b_and_ids_over_http(server_factory, settings_env):
@@ -121,3 +137,14 @@ def test_contract_example_1_option_b_and_ids_over_http(server_factory, settings_
     second = requests.get(f"{server.url}{V2}/state/sess_457", timeout=30).json()["analysis"]
     assert first["matched"] == second["matched"] and "kafka" in first["matched"]
     assert requests.get(f"{server.url}{V2}/performance/sess_457", timeout=30).json()["cache_status"] == "active"
+
+    # Step 2 of Example 1: `curl -F session_id=sess_456 -F audio_file=@answer1.wav`
+    with open(FIXTURES / "speech" / "answer.wav", "rb") as f:
+        r = requests.post(f"{server.url}{V2}/answer", data={"session_id": "sess_456"},
+                          files={"audio_file": ("answer1.wav", f)}, timeout=60)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["status"] == "active" and body["question_number"] == 2 and body["question"]
+    assert {"clarity", "relevance", "depth", "feedback"} <= set(body["evaluation"])
+    assert {"fluency_score", "clarity_score", "confidence_score", "pace_score", "rate_wpm",
+            "total_score"} <= set(body["voice_analysis"])

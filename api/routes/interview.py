@@ -70,7 +70,7 @@ def start_with_ids(
 
 
 @router.post("/answer", response_model=AnswerResponse, response_model_exclude_unset=True,
-             responses={**ERRORS, 415: {"model": ErrorResponse}})
+             responses={**ERRORS, 413: {"model": ErrorResponse}, 503: {"model": ErrorResponse}})
 def answer(
     request: Request,
     session_id: str = Form(...),
@@ -79,9 +79,12 @@ def answer(
     question_number: Optional[int] = Form(None, description="Optional guard: the question this answers"),
     service: InterviewService = Depends(get_service),
 ):
-    """Submit an answer: typed `answer_text`, or an audio/video file."""
-    return service.answer(AnswerInput(session_id=session_id, answer_text=answer_text, audio=read_upload(audio_file),
-                                      video=read_upload(video_file), defer_question=defer_question,
+    """Submit an answer: an audio or video recording (transcribed; the response adds `voice_analysis`),
+    or typed `answer_text`. Runs in the thread pool; transcription itself runs in a bounded worker pool."""
+    limit = service.settings.max_media_bytes
+    return service.answer(AnswerInput(session_id=session_id, answer_text=answer_text,
+                                      audio=read_upload(audio_file, limit), video=read_upload(video_file, limit),
+                                      defer_question=defer_question,
                                       question_number=question_number,
                                       received_at=getattr(request.state, "received_at", None)))
 
