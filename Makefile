@@ -29,6 +29,7 @@ test: $(VENV)/.installed-test
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/api_latency.py
 	$(BIN)/python bench/documents.py
+	$(BIN)/python bench/speech.py
 
 clean:
 	rm -rf $(VENV) data

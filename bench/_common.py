@@ -10,7 +10,7 @@ import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Iterator, NamedTuple, Optional
 
 import requests
 
@@ -46,12 +46,17 @@ def backend_name() -> str:
     return "mongodb" if os.environ.get("MONGODB_URI") else "sqlite"
 
 
+class RunningApp(NamedTuple):
+    url: str
+    pid: Optional[int]  # None when measuring a server started elsewhere
+
+
 @contextmanager
-def app_server(url: Optional[str] = None, env: Optional[dict] = None) -> Iterator[str]:
-    """Yield the base URL of a running app: `url` if given, else `python app.py` on a free port with a
-    throw-away data folder (and a throw-away MongoDB database when MONGODB_URI is set)."""
+def app_server(url: Optional[str] = None, env: Optional[dict] = None) -> Iterator[RunningApp]:
+    """A running app: `url` if given, else `python app.py` on a free port with a throw-away data
+    folder (and a throw-away MongoDB database when MONGODB_URI is set)."""
     if url:
-        yield url
+        yield RunningApp(url, None)
         return
     port = free_port()
     full_env = {**os.environ, "PORT": str(port), "HOST": "127.0.0.1", "INTERVIEW_DATA_DIR": tempfile.mkdtemp(prefix="bench-"),
@@ -69,7 +74,7 @@ def app_server(url: Optional[str] = None, env: Optional[dict] = None) -> Iterato
             if time.monotonic() > deadline or proc.poll() is not None:
                 raise SystemExit("server did not start")
             time.sleep(0.2)
-        yield base
+        yield RunningApp(base, proc.pid)
     finally:
         proc.terminate()
         proc.wait(10)

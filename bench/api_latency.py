@@ -113,8 +113,8 @@ def main() -> int:
     runs = 5 if args.quick else args.runs
 
     backend = backend_name()
-    with app_server(args.url) as url:
-        rows = report(run(url, runs), runs, backend)
+    with app_server(args.url) as app:
+        rows = report(run(app.url, runs), runs, backend)
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=2))
     return 0

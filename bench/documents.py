@@ -153,8 +153,8 @@ def main() -> int:
     args = ap.parse_args()
     runs = 5 if args.quick else args.runs
     bench_extraction(runs)
-    with app_server(args.url) as url:
-        bench_start(url, runs)
+    with app_server(args.url) as app:
+        bench_start(app.url, runs)
     return 0
 
 
