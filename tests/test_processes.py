@@ -1,6 +1,7 @@
 """Real server processes: two workers racing on one session, a restart, and the contract's Python client."""
 from __future__ import annotations
 
+import re
 import threading
 
 import pytest
@@ -103,7 +104,7 @@ def test_contract_example_3_python_client(server_factory, settings_env, capsys, 
     out = capsys.readouterr().out
     assert "First question: " in out and "python" in out.lower()
     assert "Progress: 2 questions asked" in out
-    assert "Stage: " in out and "Avg response time: 0.00s" in out
+    assert "Stage: technical" in out and re.search(r"Avg response time: \d+\.\d\ds", out)
     assert "Evaluation: {'clarity': " in out
     state = requests.get(f"{BASE_URL}/interview/v2/state/sess_789", timeout=30).json()
     assert "kafka" in state["messages"][1]["content"].lower() and "voice_metrics" in state["messages"][1]["metadata"]
