@@ -9,8 +9,9 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: $(BIN)/python requirements.txt pyproject.toml
-	$(BIN)/pip install --quiet -r requirements.txt
+$(VENV)/.installed: $(BIN)/python requirements.txt requirements-video.txt requirements-video-nodeps.txt pyproject.toml
+	$(BIN)/pip install --quiet -r requirements.txt -r requirements-video.txt
+	$(BIN)/pip install --quiet --no-deps -r requirements-video-nodeps.txt
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
@@ -30,6 +31,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/api_latency.py
 	$(BIN)/python bench/documents.py
 	$(BIN)/python bench/speech.py
+	$(BIN)/python bench/video.py
 
 clean:
 	rm -rf $(VENV) data

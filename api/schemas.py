@@ -55,6 +55,7 @@ class AnswerResponse(BaseModel):
     question_number: Optional[int] = None
     evaluation: Optional[EvaluationOut] = None
     voice_analysis: Optional[VoiceAnalysisOut] = None
+    video_analysis: Optional[Dict[str, Any]] = None
     message: Optional[str] = None
     total_questions: Optional[int] = None
 

@@ -30,6 +30,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     ev.add_argument("--cv-file")
     ev.add_argument("--stage", choices=["intro", "technical", "behavioral", "closing"])
     sub.add_parser("graph", help="print the interview flow as a Mermaid diagram")
+    pf = sub.add_parser("prefetch-models", help="download optional models while online (WHISPER_MODEL if it "
+                                                "names a hub model; deepface expression weights with --emotion)")
+    pf.add_argument("--emotion", action="store_true", help="also fetch deepface's expression weights")
     args = parser.parse_args(argv)
 
     if args.command == "evaluate":
@@ -41,6 +44,33 @@ def main(argv: Optional[List[str]] = None) -> int:
         from .graph import mermaid
 
         print(mermaid())
+    elif args.command == "prefetch-models":
+        return _prefetch(args.emotion)
+    return 0
+
+
+def _prefetch(emotion: bool) -> int:
+    from .config import get_settings
+    from .speech.transcriber import bundled_model_path
+
+    settings = get_settings()
+    name = settings.whisper_model
+    if not name:
+        print(f"whisper: bundled tiny.en at {bundled_model_path()} (nothing to fetch)")
+    elif Path(name).exists():
+        print(f"whisper: local model folder {name} (nothing to fetch)")
+    else:
+        from faster_whisper import download_model
+
+        print(f"whisper: {name} -> {download_model(name)}")
+    if emotion:
+        try:
+            from .vision.emotion import prefetch
+
+            print(f"deepface expression weights -> {prefetch()}")
+        except ImportError:
+            print("deepface is not installed: pip install deepface (optional, experimental)", file=sys.stderr)
+            return 1
     return 0
 
 

@@ -45,6 +45,11 @@ class Settings(BaseSettings):
     max_media_seconds: float = Field(600.0, validation_alias="MAX_MEDIA_SECONDS", gt=0)
     speech_workers: int = Field(1, validation_alias="SPEECH_WORKERS", ge=1)
     speech_queue: int = Field(4, validation_alias="SPEECH_QUEUE", ge=0)
+    video_analysis: bool = Field(True, validation_alias="VIDEO_ANALYSIS")
+    # auto: mediapipe when installed, else OpenCV Haar cascades (face presence only).
+    video_face_backend: str = Field("auto", validation_alias="VIDEO_FACE_BACKEND", pattern="^(auto|mediapipe|haar)$")
+    video_emotion: bool = Field(False, validation_alias="VIDEO_EMOTION")
+    video_emotion_timeout: float = Field(10.0, validation_alias="VIDEO_EMOTION_TIMEOUT", gt=0)
     # Delivery (voice, video) describes how something was said; it enters the recommendation only if set.
     delivery_in_recommendation: bool = Field(False, validation_alias="DELIVERY_IN_RECOMMENDATION")
 

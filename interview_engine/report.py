@@ -81,11 +81,15 @@ def build_report(record: SessionRecord, ended_early: bool = False, include_deliv
     conversation = []
     evaluations = []
     voice_totals = []
+    video_scores = []
     for q, a in record.qa_pairs():
         evaluation = a.metadata.get("evaluation") or {}
         voice = a.metadata.get("voice_metrics")
         if voice:
             voice_totals.append(float(voice["total_score"]))
+        video = a.metadata.get("video_analysis") or {}
+        if video.get("available"):
+            video_scores.append(float(video["delivery_score"]["value"]))
         evaluations.append({**evaluation, "evidence": a.metadata.get("evidence", {})})
         conversation.append({
             "question": q.content,
@@ -96,13 +100,21 @@ def build_report(record: SessionRecord, ended_early: bool = False, include_deliv
             **({"voice_analysis": {k: voice[k] for k in ("fluency_score", "clarity_score", "confidence_score",
                                                           "pace_score", "rate_wpm", "total_score")}}
                if voice else {}),
+            **({"video_analysis": {k: video.get(k) for k in ("face_present_ratio", "facing_camera_ratio",
+                                                              "multiple_people", "delivery_score")}}
+               if video.get("available") else {}),
         })
     scores = aggregate(evaluations)
     voice_avg = round(sum(voice_totals) / len(voice_totals), 2) if voice_totals else None
+    video_avg = round(sum(video_scores) / len(video_scores), 2) if video_scores else None
+    delivery_parts = [x for x in (voice_avg, video_avg) if x is not None]
     delivery = {"voice_total": voice_avg, "answers_with_voice": len(voice_totals),
-                "in_recommendation": bool(include_delivery and voice_avg is not None)}
+                "video_delivery": video_avg, "answers_with_video": len(video_scores),
+                "in_recommendation": bool(include_delivery and delivery_parts)}
     if delivery["in_recommendation"]:
-        scores["overall_score"] = round((scores["clarity"] + scores["relevance"] + scores["depth"] + voice_avg) / 4, 2)
+        # Delivery becomes a fourth dimension beside clarity, relevance and depth.
+        delivery_score = sum(delivery_parts) / len(delivery_parts)
+        scores["overall_score"] = round((scores["clarity"] + scores["relevance"] + scores["depth"] + delivery_score) / 4, 2)
     strengths, areas = strengths_and_areas(evaluations)
     times = [round(t, 6) for t in record.question_times]
     return Report(

@@ -324,7 +324,11 @@ class InterviewService:
         last = next(m for m in reversed(new.messages) if m.role == "candidate")
         evaluation = dict(last.metadata.get("evaluation", {}))
         evaluation["evidence"] = last.metadata.get("evidence", {})
-        extra = {"voice_analysis": spoken.voice.model_dump()} if spoken is not None else {}
+        extra = {}
+        if spoken is not None:
+            extra["voice_analysis"] = spoken.voice.model_dump()
+            if spoken.video is not None:
+                extra["video_analysis"] = spoken.video
         if new.completed:
             return {"session_id": new.session_id, "status": "completed", "message": "Interview completed",
                     "total_questions": new.question_count, "evaluation": evaluation, **extra}

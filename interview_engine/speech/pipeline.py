@@ -33,6 +33,7 @@ class SpokenAnswer:
     source: str  # "audio" | "video"
     filename: str
     timings: Dict[str, float] = field(default_factory=dict)  # seconds per stage
+    video: Optional[dict] = None  # video_analysis, when a video was sent
 
     def metadata(self) -> dict:
         """What the session keeps on the candidate's message."""
@@ -48,6 +49,7 @@ class SpokenAnswer:
                 "dropped_segments": self.transcript.dropped_segments,
             },
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
+            **({"video_analysis": self.video} if self.video is not None else {}),
         }
 
 
@@ -56,6 +58,8 @@ class SpeechPipeline:
         self.settings = settings
         self.transcriber = transcriber or make_transcriber(settings)
         self._pool = ThreadPoolExecutor(max_workers=settings.speech_workers, thread_name_prefix="speech")
+        # Video runs beside the audio of the same answer, one video per speech worker.
+        self._video_pool = ThreadPoolExecutor(max_workers=settings.speech_workers, thread_name_prefix="video")
         self._slots = threading.BoundedSemaphore(settings.speech_workers + settings.speech_queue)
 
     def check_sizes(self, audio: Optional[Tuple[str, bytes]], video: Optional[Tuple[str, bytes]]) -> None:
@@ -73,9 +77,32 @@ class SpeechPipeline:
             raise Unavailable("The server is busy transcribing other answers; retry shortly",
                               headers={"Retry-After": "5"})
         try:
-            return self._pool.submit(self._work, source, filename, data).result()
+            video_job = None
+            if video is not None and self.settings.video_analysis:
+                video_job = self._video_pool.submit(self._video, video[1])
+            spoken = self._pool.submit(self._work, source, filename, data).result()
+            if video_job is not None:
+                spoken.video = video_job.result()
+                spoken.timings["video"] = spoken.video.pop("seconds", 0.0)
+            return spoken
         finally:
             self._slots.release()
+
+    def _video(self, data: bytes) -> dict:
+        """video_analysis, or `available: false` with the reason: it never fails the answer."""
+        from ..vision import analyse_video
+
+        t0 = time.perf_counter()
+        try:
+            result = analyse_video(data, self.settings.max_media_seconds, backend=self.settings.video_face_backend,
+                                   emotion=self.settings.video_emotion,
+                                   emotion_timeout=self.settings.video_emotion_timeout)
+        except Exception as exc:  # a 4xx for the audio path is decided there; here only say why
+            reason = getattr(exc, "detail", None) or f"{type(exc).__name__}: {str(exc)[:160]}"
+            log.warning("video analysis unavailable", extra={"reason": str(reason)[:200]})
+            result = {"available": False, "reason": reason}
+        result["seconds"] = time.perf_counter() - t0
+        return result
 
     def _work(self, source: str, filename: str, data: bytes) -> SpokenAnswer:
         timings: Dict[str, float] = {}
@@ -97,3 +124,4 @@ class SpeechPipeline:
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+        self._video_pool.shutdown(wait=False, cancel_futures=True)
