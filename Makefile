@@ -32,6 +32,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/documents.py
 	$(BIN)/python bench/speech.py
 	$(BIN)/python bench/video.py
+	$(BIN)/python bench/llm_overhead.py
 
 clean:
 	rm -rf $(VENV) data

@@ -35,6 +35,8 @@ class EvaluationOut(BaseModel):
     depth: int
     feedback: str
     evidence: Dict[str, Any] = Field(default_factory=dict)
+    engine: Optional[str] = Field(None, description="who scored it: offline, gemini:<model>, openai:<model>, "
+                                                    "or offline-fallback when the provider failed")
 
 
 class VoiceAnalysisOut(BaseModel):

@@ -55,7 +55,20 @@ class Settings(BaseSettings):
 
     # Interview
     max_questions: int = Field(5, validation_alias="MAX_QUESTIONS", ge=3, le=15)
-    llm_provider: str = Field("offline", validation_alias="LLM_PROVIDER")
+    # "" (auto): gemini when GOOGLE_API_KEY is set, else offline. Or offline | gemini | openai.
+    llm_provider: str = Field("", validation_alias="LLM_PROVIDER", pattern="^(|auto|offline|gemini|openai)$")
+    google_api_key: Optional[str] = Field(None, validation_alias=AliasChoices("GOOGLE_API_KEY", "GEMINI_API_KEY"))
+    gemini_model: str = Field("gemini-2.5-flash", validation_alias="GEMINI_MODEL")
+    gemini_base_url: Optional[str] = Field(None, validation_alias="GEMINI_BASE_URL")
+    openai_base_url: Optional[str] = Field(None, validation_alias="OPENAI_BASE_URL")
+    openai_model: Optional[str] = Field(None, validation_alias="OPENAI_MODEL")
+    # Local servers (Ollama, llama.cpp, vLLM) accept any key.
+    openai_api_key: str = Field("not-needed", validation_alias="OPENAI_API_KEY")
+    llm_temperature: float = Field(0.3, validation_alias="LLM_TEMPERATURE", ge=0, le=2)
+    llm_timeout_seconds: float = Field(20.0, validation_alias="LLM_TIMEOUT_SECONDS", gt=0)
+    llm_max_retries: int = Field(2, validation_alias="LLM_MAX_RETRIES", ge=0, le=10)
+    # After a failure the provider is skipped (offline engine) for this long.
+    llm_cooldown_seconds: float = Field(60.0, validation_alias="LLM_COOLDOWN_SECONDS", ge=0)
 
     # Monitoring
     slow_llm_call_seconds: float = Field(5.0, validation_alias="SLOW_LLM_CALL_SECONDS")
@@ -78,6 +91,12 @@ class Settings(BaseSettings):
     @property
     def max_document_bytes(self) -> int:
         return int(self.max_document_mb * 1024 * 1024)
+
+    @property
+    def provider(self) -> str:
+        if self.llm_provider in ("", "auto"):
+            return "gemini" if self.google_api_key else "offline"
+        return self.llm_provider
 
     @property
     def max_media_bytes(self) -> int:

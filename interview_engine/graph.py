@@ -27,12 +27,14 @@ from .analysis import match
 Analyzer = Callable[[str, str, Optional[str]], "tuple[DocumentAnalysis, bool]"]
 
 
-def append_question(record: SessionRecord, plan: QuestionPlan, text: str, seconds: float, now: float) -> None:
+def append_question(record: SessionRecord, plan: QuestionPlan, text: str, seconds: float, now: float,
+                    engine: str = "offline") -> None:
     """Materialise a planned question in the record: the one place a question is ever added."""
     record.messages.append(Message(role="interviewer", content=text, timestamp=now, metadata={
         "stage": plan.stage, "question_number": plan.question_number, "follow_up": plan.follow_up,
         "targets": plan.targets, "reason": plan.reason, "template": plan.template,
         "competency": plan.competency, "slots": plan.slots, "generation_seconds": round(seconds, 6),
+        "engine": engine,
     }))
     record.stage = plan.stage
     record.question_times.append(round(seconds, 6))
@@ -92,7 +94,8 @@ def build_graph(engine: Engine, analyzer: Analyzer, clock: Callable[[], float], 
         if not state.get("defer"):
             t0 = time.perf_counter()
             text = engine.write_question(plan, record)
-            append_question(record, plan, text, time.perf_counter() - t0, clock())
+            source = getattr(engine, "last_question_source", lambda: engine.name)()
+            append_question(record, plan, text, time.perf_counter() - t0, clock(), engine=source)
         return {"record": dump(record)}
 
     def finish(state: FlowState):

@@ -16,6 +16,7 @@ from . import analysis as analysis_mod
 from . import documents
 from .config import Settings, get_settings
 from .engines import MeteredEngine, make_engine
+from .engines.llm import ProviderError
 from .engines.base import Engine
 from .errors import BadRequest, Conflict, NotFound
 from .graph import append_question, build_graph
@@ -324,6 +325,7 @@ class InterviewService:
         last = next(m for m in reversed(new.messages) if m.role == "candidate")
         evaluation = dict(last.metadata.get("evaluation", {}))
         evaluation["evidence"] = last.metadata.get("evidence", {})
+        evaluation["engine"] = last.metadata.get("engine", self.engine.name)  # "offline-fallback" says a provider failed
         extra = {}
         if spoken is not None:
             extra["voice_analysis"] = spoken.voice.model_dump()
@@ -392,10 +394,15 @@ class InterviewService:
             plan = record.pending_plan
             t0 = time.perf_counter()
             chunks: List[str] = []
-            for chunk in self.engine.stream_question(plan, record):
-                chunks.append(chunk)
-                yield {"chunk": chunk}
-            append_question(record, plan, "".join(chunks).strip(), time.perf_counter() - t0, self.clock())
+            try:
+                for chunk in self.engine.stream_question(plan, record):
+                    chunks.append(chunk)
+                    yield {"chunk": chunk}
+            except ProviderError as exc:  # nothing is saved: the next stream generates it again
+                yield {"error": str(exc)}
+                return
+            append_question(record, plan, "".join(chunks).strip(), time.perf_counter() - t0, self.clock(),
+                            engine=self.engine.last_question_source())
             record.updated_at = record.advanced_at = self.clock()
             committed = self.store.commit_session(session_id, stored.version, token,
                                                   record.model_dump(mode="json"), self._expiry())

@@ -44,13 +44,21 @@ class MeteredEngine:
     def narrative(self, report, record):
         return self._timed("narrative", self.inner.narrative, report, record)
 
+    def last_question_source(self) -> str:
+        """Which engine wrote the last question in this thread (an LLM, or the offline fallback)."""
+        source = getattr(self.inner, "last_question_source", None)
+        return source() if source else self.name
+
 
 def make_engine(settings: Settings) -> Engine:
-    provider = (settings.llm_provider or "offline").lower()
-    if provider != "offline":
-        # LLM providers arrive with their own issue; until then say so instead of failing later.
-        raise ValueError(f"LLM_PROVIDER={provider!r} is not available in this build; use 'offline'")
-    return OfflineEngine()
+    provider = settings.provider
+    if provider == "offline":
+        return OfflineEngine()
+    from .llm import LLMEngine
+    from .providers import chat_model
+
+    chat, name = chat_model(settings)
+    return LLMEngine(chat, name, cooldown_seconds=settings.llm_cooldown_seconds)
 
 
 __all__ = ["Engine", "OfflineEngine", "MeteredEngine", "make_engine"]
