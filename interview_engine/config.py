@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     google_api_key: Optional[str] = Field(None, validation_alias=AliasChoices("GOOGLE_API_KEY", "GEMINI_API_KEY"))
     gemini_model: str = Field("gemini-2.5-flash", validation_alias="GEMINI_MODEL")
     gemini_base_url: Optional[str] = Field(None, validation_alias="GEMINI_BASE_URL")
+    # With Gemini, transcribe spoken answers through Gemini audio input (faster-whisper is the fallback).
+    gemini_transcription: bool = Field(False, validation_alias="GEMINI_TRANSCRIPTION")
     openai_base_url: Optional[str] = Field(None, validation_alias="OPENAI_BASE_URL")
     openai_model: Optional[str] = Field(None, validation_alias="OPENAI_MODEL")
     # Local servers (Ollama, llama.cpp, vLLM) accept any key.

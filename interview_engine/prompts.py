@@ -101,3 +101,8 @@ def narrative_messages(report: Report, record: SessionRecord) -> List[Message]:
         block("interview", json.dumps(digest, ensure_ascii=False)),
     ])
     return [("system", NARRATIVE_SYSTEM), ("human", user)]
+
+
+# Intent: a verbatim transcript of a spoken answer (Gemini audio input), fillers kept, nothing added.
+TRANSCRIBE_PROMPT = ("TASK: transcribe\nTranscribe this spoken interview answer verbatim in English. Keep "
+                     "filler words such as um, uh, like, you know. Output only the transcript, no notes.")

@@ -46,6 +46,10 @@ def default_text(prompt: str) -> str:
         first = answer.group(1).split(".")[0][:80] if answer else ""
         return json.dumps({"clarity": base, "relevance": base, "depth": max(1, base - 1),
                            "feedback": "A model's view of the answer.", "evidence": [first]})
+    if task == "transcribe":
+        return ("At my last company I built a Kafka consumer in Python that processed payment events. "
+                "Duplicates were a real problem, so I made the writes to PostgreSQL idempotent. "
+                "As a result we stopped losing events, and latency dropped by forty percent.")
     if task == "narrative":
         return json.dumps({"strengths": ["Model: explains decisions with concrete results."],
                            "areas_to_improve": ["Model: quantify the impact more often."]})

@@ -208,3 +208,32 @@ def test_google_api_key_alone_selects_gemini(tmp_path):
     assert Settings(INTERVIEW_DATA_DIR=str(tmp_path)).provider == "offline"
     with pytest.raises(ValueError, match="OPENAI_MODEL"):
         InterviewService(Settings(INTERVIEW_DATA_DIR=str(tmp_path), LLM_PROVIDER="openai"))
+
+
+def test_gemini_can_transcribe_and_whisper_takes_over_when_it_fails(tmp_path, clock):
+    from conftest import FIXTURES
+
+    server = FAKES["gemini"]().start()
+    settings = Settings(INTERVIEW_DATA_DIR=str(tmp_path), GEMINI_TRANSCRIPTION=True, LLM_MAX_RETRIES=0,
+                        **provider_env("gemini", server))
+    service = InterviewService(settings, clock=clock)
+    wav = (FIXTURES / "speech" / "answer.wav").read_bytes()
+    try:
+        with TestClient(create_app(service=service)) as client:
+            client.post(f"{V2}/start", json=start_body())
+            r = client.post(f"{V2}/answer", data={"session_id": "sess_1"}, files={"audio_file": ("a.wav", wav)})
+            assert r.status_code == 200, r.text
+            assert 100 < r.json()["voice_analysis"]["rate_wpm"] < 220
+            msg = client.get(f"{V2}/state/sess_1").json()["messages"][1]
+            assert msg["content"].startswith("At my last company I built a Kafka consumer")
+            assert msg["metadata"]["transcription"]["model"] == "gemini:gemini-fake (word timings estimated)"
+            assert len(server.prompts("transcribe")) == 1
+            server.push(Reply(status=500))  # Gemini fails: faster-whisper transcribes instead
+            r = client.post(f"{V2}/answer", data={"session_id": "sess_1"}, files={"audio_file": ("a.wav", wav)})
+            assert r.status_code == 200, r.text
+            msg = client.get(f"{V2}/state/sess_1").json()["messages"][3]
+            assert msg["metadata"]["transcription"]["model"].startswith("faster-whisper")
+            assert "kafka" in msg["content"].lower()
+    finally:
+        service.close()
+        server.stop()

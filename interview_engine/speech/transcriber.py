@@ -104,10 +104,112 @@ class WhisperTranscriber:
                           model=self.name, dropped_segments=dropped, seconds=time.perf_counter() - t0)
 
 
+class GeminiTranscriber:
+    """Gemini audio input through google-genai. Gemini returns text without timings, so word timings are
+    estimated by spreading the words over the voiced stretches Praat finds (proportional to their
+    length); the voice analysis says so."""
+
+    def __init__(self, api_key: str, model: str, base_url: Optional[str] = None, timeout: float = 20.0):
+        from google import genai
+        from google.genai import types
+
+        options = types.HttpOptions(base_url=base_url, timeout=int(timeout * 1000)) if base_url else \
+            types.HttpOptions(timeout=int(timeout * 1000))
+        self._client = genai.Client(api_key=api_key, http_options=options)
+        self._types = types
+        self.model_name = model
+        self.name = f"gemini:{model}"
+
+    def transcribe(self, samples: np.ndarray) -> Transcript:
+        from .. import prompts
+        from .voice import silences
+
+        t0 = time.perf_counter()
+        part = self._types.Part.from_bytes(data=_wav_bytes(samples), mime_type="audio/wav")
+        response = self._client.models.generate_content(model=self.model_name,
+                                                        contents=[prompts.TRANSCRIBE_PROMPT, part])
+        text = (response.text or "").strip()
+        duration = samples.size / SAMPLE_RATE
+        gaps, _ = silences(samples) if text else ([], {})
+        words = _spread_words(text.split(), gaps, duration)
+        speech = sum(b - a for a, b in _voiced(gaps, duration))
+        return Transcript(text=text, words=words, language="en", duration=duration, speech_duration=float(speech),
+                          model=self.name + " (word timings estimated)", seconds=time.perf_counter() - t0)
+
+
+class FallbackTranscriber:
+    """The first transcriber, and the second (faster-whisper) whenever the first fails."""
+
+    def __init__(self, first: Transcriber, second: Transcriber):
+        self.first, self.second = first, second
+        self.name = first.name
+
+    def transcribe(self, samples: np.ndarray) -> Transcript:
+        try:
+            result = self.first.transcribe(samples)
+            if result.text:
+                return result
+        except Exception as exc:
+            log.warning("transcriber failed, using faster-whisper",
+                        extra={"transcriber": self.first.name, "error": f"{type(exc).__name__}: {str(exc)[:200]}"})
+        return self.second.transcribe(samples)
+
+
+def _wav_bytes(samples: np.ndarray) -> bytes:
+    import io
+    import wave
+
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(SAMPLE_RATE)
+        w.writeframes((np.clip(samples, -1, 1) * 32767).astype(np.int16).tobytes())
+    return buf.getvalue()
+
+
+def _voiced(gaps, duration: float) -> List[tuple]:
+    spans, t = [], 0.0
+    for a, b in sorted((float(a), float(b)) for a, b in gaps):
+        if a > t:
+            spans.append((t, a))
+        t = max(t, b)
+    if t < duration:
+        spans.append((t, duration))
+    return [(a, b) for a, b in spans if b - a > 0.05]
+
+
+def _spread_words(tokens: List[str], gaps, duration: float) -> List[Word]:
+    spans = _voiced(gaps, duration)
+    total = sum(b - a for a, b in spans)
+    if not tokens or total <= 0:
+        return []
+    per_word = total / len(tokens)
+    words, k = [], 0
+    for a, b in spans:
+        n = max(1, round((b - a) / per_word)) if k < len(tokens) else 0
+        n = min(n, len(tokens) - k)
+        for j in range(n):
+            start = a + (b - a) * j / n
+            words.append(Word(start=round(start, 3), end=round(a + (b - a) * (j + 1) / n, 3), text=tokens[k],
+                              probability=1.0))
+            k += 1
+    while k < len(tokens):  # rounding left some: put them at the end of the last span
+        a, b = spans[-1]
+        words.append(Word(start=round(b, 3), end=round(b, 3), text=tokens[k], probability=1.0))
+        k += 1
+    return words
+
+
 def make_transcriber(settings) -> Transcriber:
-    return WhisperTranscriber(model=settings.whisper_model, compute_type=settings.whisper_compute_type,
-                              threads=settings.whisper_threads, beam_size=settings.whisper_beam_size,
-                              no_speech_threshold=settings.no_speech_threshold)
+    whisper = WhisperTranscriber(model=settings.whisper_model, compute_type=settings.whisper_compute_type,
+                                 threads=settings.whisper_threads, beam_size=settings.whisper_beam_size,
+                                 no_speech_threshold=settings.no_speech_threshold)
+    if settings.provider == "gemini" and settings.gemini_transcription:
+        gemini = GeminiTranscriber(settings.google_api_key, settings.gemini_model, settings.gemini_base_url,
+                                   settings.llm_timeout_seconds)
+        return FallbackTranscriber(gemini, whisper)
+    return whisper
 
 
 def preload(transcriber: Optional[Transcriber]) -> None:

@@ -168,6 +168,9 @@ def analyse_voice(samples: np.ndarray, transcript: Transcript) -> VoiceAnalysis:
         "fillers_note": FILLER_NOTE,
         "note": "Delivery only: these scores describe how the answer sounded, not what it said.",
     }
+    if "estimated" in transcript.model:
+        evidence["timing_note"] = ("Word timings were estimated (the transcriber returned none): rate and pauses "
+                                   "come from the audio, filler timing is approximate.")
     # Plain Python numbers only: numpy scalars do not serialise into checkpoints or JSON stores.
     measures = json.loads(json.dumps(measures, default=float))
     return VoiceAnalysis(**{k: float(v) for k, v in scores.items()}, total_score=float(total),
