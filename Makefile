@@ -33,6 +33,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/speech.py
 	$(BIN)/python bench/video.py
 	$(BIN)/python bench/llm_overhead.py
+	$(BIN)/python bench/ui.py
 
 clean:
 	rm -rf $(VENV) data

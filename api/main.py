@@ -15,7 +15,9 @@ from .middleware import RequestMetricsMiddleware
 from .routes import documents, health, interview
 
 
-def create_app(settings: Optional[Settings] = None, service: Optional[InterviewService] = None) -> FastAPI:
+def create_app(settings: Optional[Settings] = None, service: Optional[InterviewService] = None,
+               ui: Optional[bool] = None) -> FastAPI:
+    """The API, and the Gradio UI mounted at `/` unless `ui` (or UI_ENABLED) is false."""
     settings = settings or (service.settings if service else get_settings())
     configure_logging(settings.log_level)
 
@@ -39,8 +41,14 @@ def create_app(settings: Optional[Settings] = None, service: Optional[InterviewS
     app.include_router(documents.router)
     app.include_router(health.router)
 
-    @app.get("/", include_in_schema=False)
-    def root():
-        return RedirectResponse("/docs")
+    if settings.ui_enabled if ui is None else ui:
+        from ui.app import mount_ui  # Gradio is imported only when the UI is served
+
+        # Mounted last, so /interview/v2/*, /healthz and /docs keep their own routes.
+        app = mount_ui(app, lambda: app.state.service, settings, path="/")
+    else:
+        @app.get("/", include_in_schema=False)
+        def root():
+            return RedirectResponse("/docs")
 
     return app

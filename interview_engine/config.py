@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     # After a failure the provider is skipped (offline engine) for this long.
     llm_cooldown_seconds: float = Field(60.0, validation_alias="LLM_COOLDOWN_SECONDS", ge=0)
 
+    # Serve the Gradio UI at / (the REST API and /docs are there either way).
+    ui_enabled: bool = Field(True, validation_alias="UI_ENABLED")
+
     # Monitoring
     slow_llm_call_seconds: float = Field(5.0, validation_alias="SLOW_LLM_CALL_SECONDS")
     slow_request_seconds: float = Field(3.0, validation_alias="SLOW_REQUEST_SECONDS")

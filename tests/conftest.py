@@ -82,7 +82,8 @@ def backend(request):
 @pytest.fixture
 def settings_env(backend, tmp_path, request):
     """Environment variables selecting a fresh database on the chosen backend."""
-    env = {"INTERVIEW_DATA_DIR": str(tmp_path / "data")}
+    # The UI has its own tests; API tests build many apps and do not need it.
+    env = {"INTERVIEW_DATA_DIR": str(tmp_path / "data"), "UI_ENABLED": "false"}
     if backend == "mongodb":
         env["MONGODB_URI"] = request.getfixturevalue("mongo_uri")
         env["MONGODB_DB"] = "t_" + uuid.uuid4().hex[:12]

@@ -4,7 +4,6 @@ from __future__ import annotations
 import re
 import threading
 
-import pytest
 import requests
 
 from conftest import STRONG_ANSWER, start_body
