@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test bench install clean
+.PHONY: run test bench notebooks install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,10 @@ run: $(VENV)/.installed
 	$(BIN)/python app.py
 
 test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --nbmake tests notebooks
+
+notebooks: $(VENV)/.installed-test
+	$(BIN)/python notebooks/build_notebooks.py --execute
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/api_latency.py

@@ -39,6 +39,39 @@ _ACTION_RE = re.compile(
     r"rewrote|got|sat|paid|lost|broke|fixed|shipped)\b",
     re.IGNORECASE,
 )
+# Words interviewers and candidates use for the same thing: an answer about "the CEO" is about a
+# "stakeholder", "I check" answers "how you assess". A question term counts as covered by any of them.
+_SYNONYMS = [
+    "assess check evaluate examine monitor review inspect look observe",
+    "deteriorate worsen decline drop fall crash unstable",
+    "stakeholder ceo cto manager client customer director head boss executive sales lead vp founder owner",
+    "say no push back decline refuse postpone defer turn down reject trade-off tradeoff",
+    "disagree disagreement argue conflict object objection push back debate",
+    "lose lost loss fail failed miss missed churn",
+    "interest interested motivate motivation want excite excited appeal apply applying",
+    "lead leading manage managing coach coaching mentor supervise team",
+    "test experiment trial variant",
+    "real significant significance confidence p-value power",
+    "experience background career years worked",
+]
+_SYNONYM_OF: Dict[str, set] = {}
+for _group in _SYNONYMS:
+    _stems = {stem(w) for w in _group.split()}
+    for _s in _stems:
+        _SYNONYM_OF.setdefault(_s, set()).update(_stems)
+# First-person words: the candidate's own experience or approach, as every question here asks for.
+_FIRST_PERSON = re.compile(r"\b(i|i'm|i've|i'd|my|me|we|we've|our|us)\b", re.IGNORECASE)
+# A procedure described in the present tense ("I check the airway, then I escalate") answers a
+# "walk me through how you ..." question as well as a past-tense story does.
+_PROCEDURE_RE = re.compile(r"\b(?:i|we)\s+(?:always\s+|usually\s+|first\s+|then\s+)?(?:check|follow|start|look|"
+                           r"listen|call|escalate|document|suction|assess|review|compare|write|run|use|ask|"
+                           r"test|measure|prepare|record|set|monitor|verify|track|open|triage)\b", re.IGNORECASE)
+# A closing question should be about the work: the role, the team, how success is judged.
+_WORK_WORDS = {stem(w) for w in """team role quota territory onboarding enablement success successful
+    perform performer performance manager culture growth train training week day typical expectation
+    expect goal target measure metric customer client product roadmap process review career promotion
+    first ninety days month hire hiring challenge priority company plan support tool stack""".split()}
+
 _STRUCTURE = ["first", "second", "then", "next", "finally", "as a result", "in the end", "after that",
               "to start", "overall", "in short", "specifically", "for example", "for instance"]
 _QUESTION_ASKING = re.compile(r"\?|\b(curious|wonder|wondering|would love to know|would like to know|"
@@ -128,7 +161,7 @@ def evaluate_answer(question: str, answer: str, *, role: str = "", cv_text: str 
     role_stems = set(content_stems(role))
     q_stems = [s for s in unique(content_stems(question)) if s not in _QUESTION_NOISE and s not in role_stems]
     target_list = unique(t.lower() for t in (targets or []))
-    covered_q = [s for s in q_stems if s in answer_stems]
+    covered_q = [s for s in q_stems if s in answer_stems or (_SYNONYM_OF.get(s, set()) & answer_stems)]
     ev.question_overlap = round(len(covered_q) / len(q_stems), 2) if q_stems else 0.0
     tools_lower = {t.lower() for t in ev.tools}
     covered_t = [t for t in target_list if t in tools_lower or stem(t) in answer_stems
@@ -142,10 +175,14 @@ def evaluate_answer(question: str, answer: str, *, role: str = "", cv_text: str 
     q_part = min(1.0, ev.question_overlap / 0.34) if q_stems else 0.5
     t_part = (len(covered_t) / len(target_list)) if target_list else None
     domain = min(1.0, (len(ev.jd_terms_mentioned) + 0.5 * len(ev.tools)) / 3) if (jd_skills or ev.tools) else 0.0
+    procedure = bool(_PROCEDURE_RE.search(clean))
     if stage == "closing":
-        fit = 1.0 if asks_questions else 0.3
+        # Questions about the work count; a question about lunch spots does not.
+        about_work = asks_questions and bool((answer_stems & (_WORK_WORDS | role_stems)) or ev.tools)
+        fit = 1.0 if about_work else 0.3
     else:
-        fit = 1.0 if storytelling else 0.5 if ev.star["action"] or ev.tools else 0.0
+        fit = 1.0 if storytelling or (procedure and stage == "technical") else \
+            0.5 if ev.star["action"] or procedure or ev.tools else 0.0
     if stage == "closing":
         r = 0.6 * fit + 0.2 * q_part + 0.2 * max(t_part or 0.0, domain)
     elif t_part is None:
@@ -168,6 +205,10 @@ def evaluate_answer(question: str, answer: str, *, role: str = "", cv_text: str 
     elif ev.too_short:
         relevance = min(relevance, 5)
         notes["relevance"].append("capped: very short or mostly filler")
+    if stage != "closing" and not _FIRST_PERSON.search(clean):
+        # A textbook account answers "what is X", not "what did you do": not the candidate's own.
+        relevance = min(relevance, 4)
+        notes["relevance"].append("capped: no personal experience or approach described")
     ev.off_topic = relevance < 3.5
     if ev.off_topic:
         notes["relevance"].append("off topic: little of the question's subject appears")
@@ -242,7 +283,7 @@ def evaluate_answer(question: str, answer: str, *, role: str = "", cv_text: str 
         clarity -= 2
         notes["clarity"].append("very short or mostly filler")
     if ev.off_topic:
-        clarity = min(clarity, 5)
+        clarity = min(clarity, 4)
         notes["clarity"].append("capped: the answer does not address the question")
     if injected:
         for k in notes:

@@ -172,7 +172,13 @@ STAR_RESULT = ["result", "resulted", "reduced", "increased", "improved", "cut", 
                "recovered", "stabilised", "stabilized", "promoted", "won", "closed", "retained"]
 INJECTION_RE = re.compile(
     r"(ignore (all |any )?(the )?(previous|prior|above|earlier) (instructions|prompts?|rules)|"
-    r"disregard (the |all |your )?(previous |prior )?(instructions|rules|rubric)|"
+    r"(disregard|ignore|override|forget) (the |all |any |your |my |these )?(previous |prior |above |earlier )?"
+    r"(scoring |grading |evaluation )?(instructions|rules|rubric|guidelines|criteria)|"
+    r"(the |an? |dear )?(ai |automated )?(scorer|grader|evaluator|assessor|reviewer|judge) (should|must|will|shall|"
+    r"needs? to|is to)\b|(note|message) to the (ai |automated )?(scorer|grader|evaluator|assessor|model)|"
+    r"^\s*(scorer|grader|evaluator|assessor|system)\s*(note)?\s*:|system (note|message|instruction)|"
+    r"\b(output|return|award|assign) (a |an )?(10|ten)\b|"
+    r"\b(give|award|assign|output|return)\b[^.]{0,40}\b(maximum|max|perfect|full|top) (scores?|marks)\b|"
     r"(give|award|rate|score|assign) (me|this( answer)?|it|the candidate) (a |an )?"
     r"(perfect|full|maximum|max|top|10|ten|high)|\b10\s*/\s*10\b|\bscore of 10\b|"
     r"(as|you are) (an? )?(ai|language model|assistant|grader|evaluator|scorer)|system prompt|"
