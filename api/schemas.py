@@ -5,6 +5,8 @@ from typing import Any, Dict, List, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 
+from interview_engine.models import VoiceAnalysis
+
 ID_PATTERN = r"^[A-Za-z0-9_.:\-]{1,128}$"
 
 
@@ -39,24 +41,13 @@ class EvaluationOut(BaseModel):
                                                     "or offline-fallback when the provider failed")
 
 
-class VoiceAnalysisOut(BaseModel):
-    fluency_score: float
-    clarity_score: float
-    confidence_score: float
-    pace_score: float
-    rate_wpm: int
-    total_score: float
-    measures: Dict[str, Any] = Field(default_factory=dict)
-    evidence: Dict[str, Any] = Field(default_factory=dict)
-
-
 class AnswerResponse(BaseModel):
     session_id: str
     status: Literal["active", "completed"]
     question: Optional[str] = None
     question_number: Optional[int] = None
     evaluation: Optional[EvaluationOut] = None
-    voice_analysis: Optional[VoiceAnalysisOut] = None
+    voice_analysis: Optional[VoiceAnalysis] = None  # the engine's own model: the contract's six fields and evidence
     video_analysis: Optional[Dict[str, Any]] = None
     message: Optional[str] = None
     total_questions: Optional[int] = None

@@ -446,18 +446,23 @@ class InterviewService:
             "cache_status": record.cache_status,
         }
 
-    def complete(self, session_id: str, force: bool = False) -> Dict[str, Any]:
-        stored, record = self._load(session_id)
-        if record.report is not None:
-            return record.report
-        if not record.completed and not force:
-            raise BadRequest("Session is not completed yet. Current status: active")
-        token = self._claim(stored)
-        if not token:
+    def complete(self, session_id: str, force: bool = False, wait_seconds: float = 10.0,
+                 poll_seconds: float = 0.05) -> Dict[str, Any]:
+        """The final report. If another request holds the session (a question streaming in, an answer
+        being scored), wait up to `wait_seconds` for it to finish rather than fail."""
+        deadline = time.monotonic() + wait_seconds
+        while True:
             stored, record = self._load(session_id)
             if record.report is not None:
                 return record.report
-            raise Conflict("The session is busy with another request; retry")
+            if not record.completed and not force:
+                raise BadRequest("Session is not completed yet. Current status: active")
+            token = self._claim(stored)
+            if token:
+                break
+            if time.monotonic() > deadline:
+                raise Conflict("The session is busy with another request; retry")
+            time.sleep(poll_seconds)
         committed = False
         try:
             ended_early = not record.completed

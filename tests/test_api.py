@@ -486,3 +486,22 @@ def test_slow_calls_and_requests_are_logged(make_settings, clock, caplog):
     messages = [r.getMessage() for r in caplog.records]
     assert "SLOW LLM CALL" in messages and "SLOW REQUEST" in messages
     svc.close()
+
+
+def test_complete_waits_for_a_question_that_is_streaming(service, client):
+    """Ending the interview while the next question streams in: complete waits for the stream to
+    save it, then reports, instead of failing or losing the question."""
+    client.post(f"{V2}/start", json=start_body(defer_question=True))
+    stream = service.stream("sess_1")
+    assert "chunk" in next(stream)  # the stream now holds the session
+    result = {}
+    t = threading.Thread(target=lambda: result.setdefault("report", service.complete("sess_1", force=True)))
+    t.start()
+    t.join(0.3)
+    assert t.is_alive()  # waiting, not failed
+    rest = list(stream)
+    assert rest[-1]["done"] is True
+    t.join(10)
+    report = result["report"]
+    assert report["ended_early"] is True and report["total_questions"] == 1
+    assert client.get(f"{V2}/state/sess_1").json()["completed"] is True

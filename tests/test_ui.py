@@ -144,6 +144,23 @@ def wait_for(driver, css, pattern, timeout=60.0):
     raise AssertionError(f"{css} never matched {pattern!r}; last text: {text[:300]!r}")
 
 
+def wait_stable(driver, css, quiet=1.0, timeout=60.0):
+    """Wait until an element's text has stopped changing (a stream has finished)."""
+    from selenium.webdriver.common.by import By
+
+    deadline = time.monotonic() + timeout
+    last, since = None, time.monotonic()
+    while time.monotonic() < deadline:
+        found = driver.find_elements(By.CSS_SELECTOR, css)
+        text = found[0].text if found else ""
+        if text != last:
+            last, since = text, time.monotonic()
+        elif text and time.monotonic() - since >= quiet:
+            return text
+        time.sleep(0.1)
+    raise AssertionError(f"{css} kept changing")
+
+
 def test_browser_interview_by_microphone(browser, server_factory, settings_env):
     from selenium.webdriver.common.by import By
 
@@ -170,6 +187,7 @@ def test_browser_interview_by_microphone(browser, server_factory, settings_env):
     feedback = wait_for(d, "#feedback", r"Clarity \d+/10.*Voice")
     assert "Transcript:" in feedback and "kafka" in feedback.lower() and "python" in feedback.lower()
     wait_for(d, "#progress", "Question 2 of 3")
+    wait_stable(d, "#question")  # the next question has streamed in completely
     d.save_screenshot(str(ARTIFACTS / "3-scored.png"))
     # A typed answer, then end the interview and look at the dashboard.
     d.find_element(By.CSS_SELECTOR, "#text_in textarea").send_keys(STRONG_ANSWER)

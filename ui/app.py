@@ -166,9 +166,11 @@ def build_ui(get_service: Callable[[], InterviewService], settings: Settings) ->
                 return
             yield ("", views.progress_text(state), "", feedback, *cleared, gr.Tabs(),
                    *[gr.update()] * len(dashboard_outputs))
+            # Inputs are cleared once, above: clearing them on every chunk would wipe what the
+            # candidate starts typing while the next question streams in.
             for text, err in stream_question(sid):
                 yield ((f"⚠️ {err}" if err else ""), views.progress_text(service.state(sid)), f"### {text}",
-                       feedback, *cleared, gr.Tabs(), *[gr.update()] * len(dashboard_outputs))
+                       feedback, *keep, gr.Tabs(), *[gr.update()] * len(dashboard_outputs))
 
         submit_btn.click(answer, [session, audio_in, video_in, text_in],
                          [status, progress_md, question_md, feedback_md, audio_in, video_in, text_in, tabs,
