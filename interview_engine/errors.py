@@ -33,9 +33,5 @@ class PayloadTooLarge(InterviewError):
     status_code = 413
 
 
-class UnsupportedMedia(InterviewError):
-    status_code = 415
-
-
 class Unavailable(InterviewError):
     status_code = 503

@@ -1,1 +1,1 @@
-"""The Gradio demo UI lands with its own issue; it will call InterviewService in-process."""
+"""The Gradio demo UI (ui.app.mount_ui), its view models (ui.views) and plotly figures (ui.figures)."""
