@@ -107,17 +107,18 @@ def build_ui(get_service: Callable[[], InterviewService], settings: Settings) ->
                     figures.timing_figure(perf), views.report_markdown(report, state) if report else "", files or None)
 
         def stream_question(sid: str):
-            """Yield the question text as it streams."""
+            """Yield (text so far, error, progress update) as the question streams. The session is read
+            back once, when the question is saved, not on every chunk."""
             service = get_service()
             text = ""
             for event in service.stream(sid):
                 if "chunk" in event:
                     text += event["chunk"]
-                    yield text, None
+                    yield text, None, gr.update()
                 elif "done" in event:  # saved: progress and stage can now be read back
-                    yield text, None
+                    yield text, None, views.progress_text(service.state(sid))
                 elif "error" in event:
-                    yield text, event["error"]
+                    yield text, event["error"], gr.update()
                     return
 
         def start(role_v, company_v, cv_path, cv_txt, jd_path, jd_txt, n):
@@ -134,9 +135,8 @@ def build_ui(get_service: Callable[[], InterviewService], settings: Settings) ->
             link = views.resume_link(sid)
             yield ("Analysing your CV against the job description… done.", sid, gr.Tabs(selected="interview"),
                    views.progress_text(state), views.analysis_markdown(state), "", link)
-            for text, err in stream_question(sid):
-                yield ((f"⚠️ {err}" if err else ""), sid, gr.Tabs(), views.progress_text(service.state(sid)),
-                       gr.update(), f"### {text}", link)
+            for text, err, progress_now in stream_question(sid):
+                yield ((f"⚠️ {err}" if err else ""), sid, gr.Tabs(), progress_now, gr.update(), f"### {text}", link)
 
         start_btn.click(start, [role, company, cv_file, cv_text, jd_file, jd_text, n_questions],
                         [status, session, tabs, progress_md, analysis_md, question_md, session_md])
@@ -168,8 +168,8 @@ def build_ui(get_service: Callable[[], InterviewService], settings: Settings) ->
                    *[gr.update()] * len(dashboard_outputs))
             # Inputs are cleared once, above: clearing them on every chunk would wipe what the
             # candidate starts typing while the next question streams in.
-            for text, err in stream_question(sid):
-                yield ((f"⚠️ {err}" if err else ""), views.progress_text(service.state(sid)), f"### {text}",
+            for text, err, progress_now in stream_question(sid):
+                yield ((f"⚠️ {err}" if err else ""), progress_now, f"### {text}",
                        feedback, *keep, gr.Tabs(), *[gr.update()] * len(dashboard_outputs))
 
         submit_btn.click(answer, [session, audio_in, video_in, text_in],
