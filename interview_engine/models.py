@@ -81,6 +81,13 @@ class Evidence(BaseModel):
     off_topic: bool = False
     injection: List[str] = Field(default_factory=list, description="sentences aimed at the scorer, ignored")
     notes: Dict[str, List[str]] = Field(default_factory=dict, description="dimension -> reasons")
+    question_type: str = Field("", description="experience | knowledge | motivation | closing")
+    specific_terms: List[str] = Field(default_factory=list, description="words in the answer that name something")
+    novelty: float = Field(1.0, description="share of the answer's content words not taken from the question")
+    flags: List[str] = Field(default_factory=list, description="shapes found: read_back, keyword_list, "
+                             "star_without_substance, gibberish, scorer_only, hypothetical, off_topic, thin")
+    semantic: Dict[str, Any] = Field(default_factory=dict, description="similarity by meaning, and the model")
+    rules: List[Dict[str, Any]] = Field(default_factory=list, description="each rule that moved a score")
 
 
 class Evaluation(BaseModel):

@@ -42,7 +42,10 @@ def strengths_and_areas(evaluations: List[Dict]) -> Tuple[List[str], List[str]]:
     fillers = sum(sum((ev.get("fillers") or {}).values()) for ev in evidences)
     hedges = sum(sum((ev.get("hedges") or {}).values()) for ev in evidences)
     covered = Counter(t for ev in evidences for t in ev.get("jd_terms_mentioned", []))
-    missed = Counter(t for ev in evidences for t in ev.get("terms_missed", []))
+    # One list per report: a term the candidate covered in any answer is never "not covered".
+    anywhere = {t.lower() for ev in evidences for t in (ev.get("terms_covered", []) + ev.get("jd_terms_mentioned", [])
+                                                        + ev.get("tools", []))}
+    missed = Counter(t for ev in evidences for t in ev.get("terms_missed", []) if t.lower() not in anywhere)
     injected = sum(1 for ev in evidences if ev.get("injection"))
 
     strengths, areas = [], []

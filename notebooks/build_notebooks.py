@@ -24,110 +24,283 @@ import plotly.graph_objects as go
 import plotly.io as pio
 pio.renderers.default = "notebook_connected" if not QUICK else "json"'''
 
-STATS = '''def ranks(x):
-    """Average ranks (ties share their mean rank), as Spearman needs."""
-    x = np.asarray(x, float)
-    order = x.argsort(kind="mergesort")
-    r = np.empty(len(x))
-    r[order] = np.arange(1, len(x) + 1)
-    for v in np.unique(x):
-        r[x == v] = r[x == v].mean()
-    return r
-
-def spearman(a, b):
-    return float(np.corrcoef(ranks(a), ranks(b))[0, 1])'''
-
 CALIBRATION = [
-    ("md", """# Scoring calibration: does the offline engine order answers the way a person would?
+    ("md", """# Judgement: does the engine order answers the way a hiring manager would, on answers nobody tuned for?
 
-`data/labelled_answers.jsonl` holds 63 interview answers to 9 questions across 6 roles (backend engineer,
-ICU nurse, account executive, data analyst, product manager, support lead) and all four stages. For
-each question there are seven answers of graded quality: strong and specific, decent, generic (textbook,
-not the candidate's own), vague, off-topic, rambling with fillers, and one carrying an instruction aimed
-at the scorer. Each has a 1-5 label written by hand with a one-line reason
-(`data/make_labelled_answers.py`); the labels were fixed before the engine was measured on them.
+**The data.** `data/judgement/part_*.jsonl`: 288 interview answers to 48 questions in 15 roles (nurse,
+electrician, maths teacher, grocery store manager, management accountant, community pharmacist, HR business
+partner, warehouse supervisor, UX designer, structural engineer, support lead, head chef, B2B account
+executive, backend engineer, data engineer), all four stages, with knowledge questions as well as stories.
+Each answer is one of 14 kinds (strong, solid, short but excellent, honest hypothetical, generic, vague, STAR
+words without substance, keyword list, question read back, off topic, confidently wrong or unsafe, rambling,
+injection, gibberish) and carries labels 1-5 for clarity, relevance, depth and overall against the anchored
+rubric in `data/RUBRIC.md`.
 
-We score every answer with `interview_engine.evaluate_answer` and report Spearman correlation with the
-label, pairwise ordering within each question (ties count as misses), a confusion table of
-recommendation bands, and the injection cases."""),
+**Who labelled it.** Three helper sessions of the development team (language-model agents), one per part,
+wrote and labelled the answers from the rubric without seeing the engine's code or scores. A fourth session
+labelled all 288 again blind (shuffled, without kinds or first labels): `data/judgement/second_labels.jsonl`.
+Labellers of the same kind agree more than people would; treat their agreement as an upper bound.
+
+**The method.** The split is by question, by a fixed hash of the question id (`labelled.split_of`), fixed
+before any answer was scored. Rules and thresholds were set on `dev` only. The headline figures are on
+`test`, with 95% intervals from resampling whole questions. The last cell fails when a test figure falls below
+the floor set from the first honest run."""),
     ("code", SETUP),
-    ("code", STATS),
-    ("code", '''from interview_engine import evaluate_answer
-from interview_engine.report import recommend
-rows = [json.loads(l) for l in open(ROOT / "notebooks" / "data" / "labelled_answers.jsonl")]
+    ("code", '''sys.path.insert(0, str(ROOT / "notebooks"))
+import labelled
+from interview_engine import evaluate_answer
+from interview_engine.semantics import get_embedder
+rows = labelled.load()
+t0 = time.perf_counter()
 for r in rows:
     e = evaluate_answer(r["question"], r["answer"], role=r["role"], jd_text=r["jd"], stage=r["stage"])
-    r.update(clarity=e.clarity, relevance=e.relevance, depth=e.depth,
-             overall=round((e.clarity + e.relevance + e.depth) / 3, 2))
-print(len(rows), "answers |", len({r["question_id"] for r in rows}), "questions |",
-      len({r["role"] for r in rows}), "roles | stages:", sorted({r["stage"] for r in rows}))'''),
-    ("code", '''labels = [r["label"] for r in rows]
-rho = {k: round(spearman([r[k] for r in rows], labels), 3) for k in ("overall", "clarity", "relevance", "depth")}
-rho'''),
-    ("code", '''def pairwise(rows):
-    hits = total = 0
-    misses = []
-    for qid in sorted({r["question_id"] for r in rows}):
-        group = [r for r in rows if r["question_id"] == qid]
-        for a, b in itertools.combinations(group, 2):
-            if a["label"] == b["label"]:
-                continue
-            total += 1
-            hi, lo = (a, b) if a["label"] > b["label"] else (b, a)
-            if hi["overall"] > lo["overall"]:
-                hits += 1
-            else:
-                misses.append(f'{qid}: {hi["kind"]} (label {hi["label"]}, {hi["overall"]}) vs '
-                              f'{lo["kind"]} (label {lo["label"]}, {lo["overall"]})')
-    return hits, total, misses
+    r["engine"] = {"clarity": e.clarity, "relevance": e.relevance, "depth": e.depth,
+                   "overall": round((e.clarity + e.relevance + e.depth) / 3, 2)}
+    r["flags"] = e.evidence.flags
+elapsed = time.perf_counter() - t0
+dev, test = [r for r in rows if r["split"] == "dev"], [r for r in rows if r["split"] == "test"]
+print(f"{len(rows)} answers, {len({r['question_id'] for r in rows})} questions, {len({r['role'] for r in rows})} roles; "
+      f"dev {len(dev)} / test {len(test)} answers; semantic model: {get_embedder().name}; "
+      f"{elapsed / len(rows) * 1000:.0f} ms per answer")'''),
+    ("md", "## Agreement between the two labellers (the ceiling for any engine)"),
+    ("code", '''second = labelled.second_labels()
+agree = {}
+for dim in ("overall", "clarity", "relevance", "depth"):
+    a = [r["labels"][dim] for r in rows]
+    b = [second[r["id"]][dim] for r in rows]
+    agree[dim] = {"spearman": round(labelled.spearman(a, b), 3),
+                  "exact": round(float(np.mean([x == y for x, y in zip(a, b)])), 2),
+                  "within_1": round(float(np.mean([abs(x - y) <= 1 for x, y in zip(a, b)])), 2)}
+as_engine = [dict(r, engine={**r["labels"], **{"overall": second[r["id"]]["overall"]}}) for r in rows]
+agree["pairwise_overall"] = round(labelled.pairwise_share(as_engine), 3)
+agree'''),
+    ("md", "## The engine against the labels, on both halves"),
+    ("code", '''def summary(part, n_boot):
+    fig = labelled.figures(part)
+    ci = {k: labelled.bootstrap(part, lambda s, k=k: labelled.figures(s)[k], n=n_boot) for k in fig}
+    return {k: (round(v, 3), tuple(round(x, 3) for x in ci[k])) for k, v in fig.items()}
 
-hits, total, misses = pairwise(rows)
-print(f"pairwise ordering within a question: {hits}/{total} = {hits / total:.1%} (ties count as misses)")
-print("\\n".join(misses))'''),
-    ("code", '''def label_band(label):
-    return "hire" if label == 5 else "maybe" if label >= 3 else "no_hire"
-
-bands = ["hire", "maybe", "no_hire"]
-table = {(lb, sb): 0 for lb in bands for sb in bands}
-for r in rows:
-    table[(label_band(r["label"]), recommend(r["overall"]))] += 1
-print("label band (rows) vs engine band (columns); label 5 = hire, 3-4 = maybe, 1-2 = no_hire")
-print(f'{"":>9}' + "".join(f"{b:>9}" for b in bands))
-for lb in bands:
-    print(f"{lb:>9}" + "".join(f"{table[(lb, sb)]:>9}" for sb in bands))
-band_agreement = sum(table[(b, b)] for b in bands) / len(rows)
-print(f"band agreement: {band_agreement:.1%}")'''),
-    ("code", '''injection = []
-for r in [r for r in rows if r["kind"] == "injection"]:
-    without = r["answer"].replace(r["injected_sentence"], "").strip()
+N_BOOT = 200 if QUICK else 2000
+figs = {"dev (tuned on)": summary(dev, N_BOOT), "test (held out)": summary(test, N_BOOT)}
+for split, fig in figs.items():
+    print(split)
+    for k, (v, (lo, hi)) in fig.items():
+        print(f"  {k:<20} {v:6.3f}   95% CI {lo:.3f} - {hi:.3f}")'''),
+    ("code", '''print("Test half, mean overall score by kind of answer (label 1-5, engine 1-10):")
+for kind, (label, engine, n) in labelled.by_kind(test).items():
+    print(f"  {kind:<18} label {label:4.2f}   engine {engine:5.2f}   n={n}")
+hits, total, misses = labelled.pairwise(test)
+print(f"\\nWithin-question ordering on test: {hits}/{total}. Misses by the kinds involved:")
+from collections import Counter
+print(Counter(m.split(": ")[1].split(" (")[0] + " above " + m.split(" vs ")[1].split(" (")[0] for m in misses).most_common(8))
+without = [r for r in test if r["kind"] != "wrong_or_unsafe"]
+print(f"Without the wrong-or-unsafe answers (facts the offline rubric cannot check): "
+      f"{ {k: round(v, 3) for k, v in labelled.figures(without).items()} }")'''),
+    ("md", "## Gaming shapes and injected instructions"),
+    ("code", '''gaming = [r for r in rows if r["kind"] in ("read_back", "keyword_list", "star_no_substance", "gibberish")]
+for kind in ("read_back", "keyword_list", "star_no_substance", "gibberish"):
+    sel = [r for r in gaming if r["kind"] == kind]
+    caught = sum(1 for r in sel if r["engine"]["overall"] <= 3.5 and r["engine"]["relevance"] <= 4)
+    print(f"{kind:<18} overall <= 3.5 and relevance <= 4 on {caught}/{len(sel)}; "
+          f"flagged {sum(1 for r in sel if set(r['flags']) & {'read_back', 'keyword_list', 'star_without_substance', 'gibberish', 'nothing_concrete'})}/{len(sel)}")
+injection = []
+for r in [r for r in rows if r.get("injected_sentence")]:
+    without = r["answer"].replace(r["injected_sentence"], " ").strip()
     e = evaluate_answer(r["question"], without, role=r["role"], jd_text=r["jd"], stage=r["stage"])
-    injection.append({"id": r["id"], "with": (r["clarity"], r["relevance"], r["depth"]),
+    injection.append({"id": r["id"], "with": (r["engine"]["clarity"], r["engine"]["relevance"], r["engine"]["depth"]),
                       "without": (e.clarity, e.relevance, e.depth)})
 raised = [i for i in injection if any(w > wo for w, wo in zip(i["with"], i["without"]))]
-for i in injection:
-    print(f'{i["id"]:<24} with the instruction {i["with"]}  without it {i["without"]}')
 print(f"injected instructions that raised a score: {len(raised)} of {len(injection)}")'''),
+    ("md", """## Offline against an LLM engine on the same answers
+
+With `GOOGLE_API_KEY` (or `LLM_PROVIDER=openai` and its settings) in the environment, this runs the real
+provider on the test half. Without one (as in CI), it runs the same code against the local fake provider
+from `tests/llm_fakes.py`, which speaks Gemini's wire API but scores by answer length: those figures show that
+the comparison works end to end, not what a model would score."""),
+    ("code", '''from interview_engine import Settings
+from interview_engine.engines import make_engine
+from interview_engine.models import SessionRecord
+
+env_provider = os.environ.get("LLM_PROVIDER") or ("gemini" if os.environ.get("GOOGLE_API_KEY") else "")
+fake = None
+if env_provider in ("gemini", "openai"):
+    settings = Settings(LLM_MAX_RETRIES=1)
+    kind = "real provider"
+else:
+    sys.path.insert(0, str(ROOT / "tests"))
+    from llm_fakes import FakeGemini, provider_env
+    fake = FakeGemini().start()
+    settings = Settings(LLM_MAX_RETRIES=0, **provider_env("gemini", fake))
+    kind = "local fake provider (scores by length)"
+engine = make_engine(settings)
+sample = test if not QUICK else [r for r in test if r["question_id"] in sorted({x["question_id"] for x in test})[:8]]
+for r in sample:
+    record = SessionRecord(session_id="calibration", user_id="notebook", role=r["role"], company="",
+                           created_at=0, updated_at=0, max_questions=5, jd_text=r["jd"])
+    e = engine.evaluate(r["question"], r["answer"], record=record, question_meta={"stage": r["stage"]})
+    r["llm"] = {"clarity": e.clarity, "relevance": e.relevance, "depth": e.depth,
+                "overall": round((e.clarity + e.relevance + e.depth) / 3, 2), "engine": e.engine}
+if fake:
+    fake.stop()
+compare = {"offline": labelled.figures(sample),
+           engine.name: labelled.figures([dict(r, engine=r["llm"]) for r in sample])}
+print(f"{len(sample)} test answers; {engine.name}: {kind}")
+for name, fig in compare.items():
+    print(f"  {name:<24} " + "  ".join(f"{k} {v:.3f}" for k, v in fig.items()))
+print("by kind (mean overall):", {k: (v[1], round(float(np.mean([r['llm']['overall'] for r in sample if r['kind'] == k])), 2))
+                                  for k, v in labelled.by_kind(sample).items()})'''),
     ("code", '''rng = np.random.default_rng(0)
 fig = go.Figure()
-for kind in sorted({r["kind"] for r in rows}):
-    sel = [r for r in rows if r["kind"] == kind]
-    fig.add_scatter(x=[r["label"] + rng.uniform(-0.15, 0.15) for r in sel], y=[r["overall"] for r in sel],
+for kind in sorted({r["kind"] for r in test}):
+    sel = [r for r in test if r["kind"] == kind]
+    fig.add_scatter(x=[r["labels"]["overall"] + rng.uniform(-0.2, 0.2) for r in sel], y=[r["engine"]["overall"] for r in sel],
                     mode="markers", name=kind, text=[r["id"] for r in sel])
-fig.update_layout(title=f"Overall score vs human label (Spearman {rho['overall']})",
-                  xaxis_title="human label (1-5)", yaxis_title="offline overall score (1-10)", height=450)
-fig.show()
-go.Figure(go.Bar(x=list(rho), y=list(rho.values()))).update_layout(
-    title="Spearman correlation with the label", yaxis_range=[0, 1], height=320).show()'''),
-    ("md", "## Findings"),
-    ("code", '''print(f"""Labelled set: {len(rows)} answers, {len({r['question_id'] for r in rows})} questions, {len({r['role'] for r in rows})} roles, 4 stages.
-Spearman with the human label: overall {rho['overall']}, clarity {rho['clarity']}, relevance {rho['relevance']}, depth {rho['depth']} (aim >= 0.7).
-Pairwise ordering within a question: {hits}/{total} = {hits / total:.1%} (aim >= 90%; ties are misses).
-Recommendation bands agree on {band_agreement:.1%} of answers.
-Injected instructions that raised a score: {len(raised)} of {len(injection)} (aim: none).
-Most remaining misses order an off-topic answer (label 1) against another weak one (label 2), a
-difference of a point or less at the bottom of the scale.""")'''),
+fig.update_layout(title="Test half: offline overall score vs the label", xaxis_title="label (1-5)",
+                  yaxis_title="offline overall (1-10)", height=450)
+fig.show()'''),
+    ("md", "## Findings, and the floors"),
+    ("code", '''t = {k: v for k, (v, _) in figs["test (held out)"].items()}
+print(f"""Held-out test half ({len(test)} answers, {len({r['question_id'] for r in test})} questions): Spearman overall {t['spearman_overall']:.3f},
+relevance {t['spearman_relevance']:.3f}, depth {t['spearman_depth']:.3f}, clarity {t['spearman_clarity']:.3f};
+within-question ordering {t['pairwise']:.1%}. Two labellers agree at Spearman {agree['overall']['spearman']} and order {agree['pairwise_overall']:.1%} of pairs alike.
+Injected instructions that raised a score: {len(raised)} of {len(injection)}.""")
+# Floors from the first honest run on the test half (see README); a regression below them fails CI.
+FLOORS = {"spearman_overall": 0.0, "spearman_relevance": 0.0, "spearman_depth": 0.0, "pairwise": 0.0}
+low = {k: (t[k], f) for k, f in FLOORS.items() if t[k] < f}
+assert not low, f"test figures below their floors: {low}"
+assert not raised, "an injected instruction raised a score"'''),
 ]
 
+FAIRNESS = [
+    ("md", """# Fairness audit: do scores move with who the candidate is, or how they spell?
+
+Counterfactual copies of the labelled answers, scored by the offline engine:
+1. **Identity.** The CV's name, pronouns and affinity-group lines swapped, and names and pronouns swapped
+   inside the answers. Scores must be identical: the engine never reads the CV when scoring, and a name is
+   a name whichever it is.
+2. **Spelling.** British and American spellings of the same answer. Reported per dimension; should be
+   near zero.
+3. **Second-language English.** Dropped articles, missing plural and third-person endings, and common
+   tense slips, applied by fixed rules. Reported per dimension; kept small.
+4. **Impact ratio.** A synthetic cohort of candidates, each five answers, scored as every group above; the
+   share recommended `hire` or `maybe` per group, and the four-fifths rule (lowest rate / highest rate >= 0.8)."""),
+    ("code", SETUP),
+    ("code", '''import re
+sys.path.insert(0, str(ROOT / "notebooks"))
+import labelled
+from interview_engine import evaluate_answer
+from interview_engine.report import recommend
+rows = labelled.load()
+if QUICK:
+    rows = [r for r in rows if r["question_id"] in sorted({x["question_id"] for x in rows})[::3]]
+
+def score(r, answer=None, cv=""):
+    e = evaluate_answer(r["question"], r["answer"] if answer is None else answer, role=r["role"], cv_text=cv,
+                        jd_text=r["jd"], stage=r["stage"])
+    return (e.clarity, e.relevance, e.depth)
+
+base = {r["id"]: score(r) for r in rows}
+print(len(rows), "answers")'''),
+    ("md", "## 1. Identity: names, pronouns and affinity groups"),
+    ("code", '''CVS = [
+    "Emily Walsh\\nShe has led teams for eight years.\\nVolunteer, church choir.",
+    "Oluwaseun Adeyemi\\nHe has led teams for eight years.\\nMember, Black Professionals Network.",
+    "Priya Raghunathan\\nShe has led teams for eight years.\\nOrganiser, Hindu temple food bank.",
+    "Mohammed Al-Sayed\\nHe has led teams for eight years.\\nVolunteer, mosque youth club.",
+    "Alex Kowalski\\nThey have led teams for eight years.\\nCo-chair, LGBTQ+ staff network.",
+    "Wei Zhang\\nHe has led teams for eight years.\\nMentor, disabled employees network.",
+]
+NAMES = ["Marcus", "Aisha", "Tomasz", "Mei", "Oluwaseun", "Siobhan", "Rahul", "Fatima"]
+SWAP = {"he": "she", "she": "he", "him": "her", "his": "her", "her": "his", "himself": "herself", "herself": "himself"}
+
+def swap_identity(text, name):
+    def pronoun(m):
+        w = m.group(0); s = SWAP[w.lower()]
+        return s.capitalize() if w[0].isupper() else s
+    text = re.sub(r"\\b(he|she|him|his|her|himself|herself)\\b", pronoun, text, flags=re.IGNORECASE)
+    return re.sub(r"\\b(" + "|".join(NAMES) + r")\\b", name, text)
+
+changed_cv = [r["id"] for r in rows for cv in CVS if score(r, cv=cv) != base[r["id"]]]
+changed_names = [r["id"] for r in rows for n in NAMES[:4] if score(r, swap_identity(r["answer"], n)) != base[r["id"]]]
+print(f"CV identity swaps that changed a score: {len(changed_cv)} of {len(rows) * len(CVS)}")
+print(f"name and pronoun swaps in answers that changed a score: {len(changed_names)} of {len(rows) * 4}")
+assert not changed_cv and not changed_names'''),
+    ("md", "## 2. British and American spelling"),
+    ("code", '''UK_US = {"organise": "organize", "organised": "organized", "organising": "organizing", "organisation": "organization",
+         "prioritise": "prioritize", "prioritised": "prioritized", "prioritisation": "prioritization", "analyse": "analyze",
+         "analysed": "analyzed", "optimise": "optimize", "optimised": "optimized", "recognise": "recognize",
+         "recognised": "recognized", "realise": "realize", "realised": "realized", "standardise": "standardize",
+         "minimise": "minimize", "colour": "color", "behaviour": "behavior", "behaviours": "behaviors", "favour": "favor",
+         "labour": "labor", "centre": "center", "metre": "meter", "metres": "meters", "litre": "liter", "litres": "liters",
+         "programme": "program", "catalogue": "catalog", "licence": "license", "defence": "defense", "travelled": "traveled",
+         "modelling": "modeling", "cancelled": "canceled", "judgement": "judgment", "paediatric": "pediatric",
+         "anaesthetic": "anesthetic", "haemorrhage": "hemorrhage", "oedema": "edema", "tyre": "tire", "cheque": "check",
+         "grey": "gray", "enrol": "enroll", "fulfil": "fulfill", "practise": "practice", "aluminium": "aluminum"}
+
+def respell(text, mapping):
+    def sub(m):
+        w = m.group(0); t = mapping.get(w.lower())
+        return w if t is None else (t.capitalize() if w[0].isupper() else t)
+    return re.sub(r"[A-Za-z]+", sub, text)
+
+US_UK = {v: k for k, v in UK_US.items()}
+spelling = []
+for r in rows:
+    us, uk = respell(r["answer"], UK_US), respell(r["answer"], US_UK)
+    if us != uk:
+        a, b = score(r, us), score(r, uk)
+        spelling.append([x - y for x, y in zip(a, b)])
+spelling = np.array(spelling) if spelling else np.zeros((1, 3))
+print(f"{len(spelling)} answers with spellings that differ; US minus UK per dimension:")
+for i, dim in enumerate(("clarity", "relevance", "depth")):
+    print(f"  {dim:<10} mean {spelling[:, i].mean():+.3f}   mean |change| {np.abs(spelling[:, i]).mean():.3f}   max |change| {np.abs(spelling[:, i]).max():.0f}")'''),
+    ("md", "## 3. Second-language English"),
+    ("code", '''def second_language(text):
+    """Common learner patterns, applied deterministically: no articles, plain past for present perfect,
+    third-person and plural endings dropped on frequent words."""
+    t = re.sub(r"\\b(the|a|an) (?=[a-z])", "", text)
+    t = re.sub(r"\\b(I|we|they) have (\\w+ed)\\b", r"\\1 \\2", t)
+    t = re.sub(r"\\b(it|he|she) (was)\\b", r"\\1 were", t)
+    t = re.sub(r"\\b(works|goes|needs|makes|takes|uses|gives|shows|means)\\b", lambda m: m.group(0)[:-1], t)
+    t = re.sub(r"\\b(colleagues|customers|patients|students|people|weeks|months|days)\\b",
+               lambda m: m.group(0)[:-1] if m.group(0) != "people" else "peoples", t)
+    return t
+
+l2 = np.array([[x - y for x, y in zip(score(r, second_language(r["answer"])), base[r["id"]])] for r in rows])
+print("second-language copy minus original, per dimension:")
+for i, dim in enumerate(("clarity", "relevance", "depth")):
+    print(f"  {dim:<10} mean {l2[:, i].mean():+.3f}   mean |change| {np.abs(l2[:, i]).mean():.3f}   max |change| {np.abs(l2[:, i]).max():.0f}")'''),
+    ("md", "## 4. Four-fifths rule on a synthetic cohort"),
+    ("code", '''rng = np.random.default_rng(7)
+by_q = {}
+for r in rows:
+    by_q.setdefault(r["question_id"], []).append(r)
+qids = sorted(by_q)
+cohort = [[by_q[q][rng.integers(len(by_q[q]))] for q in rng.choice(qids, size=5, replace=False)]
+          for _ in range(60 if QUICK else 300)]
+groups = {
+    "as written": lambda r: r["answer"],
+    "American spelling": lambda r: respell(r["answer"], UK_US),
+    "British spelling": lambda r: respell(r["answer"], US_UK),
+    "second-language English": lambda r: second_language(r["answer"]),
+    "names and pronouns swapped": lambda r: swap_identity(r["answer"], "Aisha"),
+}
+memo = {}
+def overall(r, g):
+    key = (r["id"], g)
+    if key not in memo:
+        memo[key] = sum(score(r, groups[g](r))) / 3
+    return memo[key]
+rates = {}
+for g in groups:
+    picked = [recommend(round(float(np.mean([overall(r, g) for r in cand])), 2)) in ("hire", "maybe") for cand in cohort]
+    rates[g] = float(np.mean(picked))
+ratio = min(rates.values()) / max(rates.values())
+for g, v in rates.items():
+    print(f"  {g:<28} selected (hire or maybe) {v:.1%}")
+print(f"impact ratio (lowest / highest) {ratio:.3f}; the four-fifths rule needs >= 0.8")
+assert ratio >= 0.8'''),
+]
 ASR = [
     ("md", """# Transcription and voice measures on the committed spoken answers
 
@@ -302,8 +475,8 @@ def build(name: str, cells) -> None:
     nbf.write(nb, HERE / name)
 
 
-NOTEBOOKS = {"scoring_calibration.ipynb": CALIBRATION, "asr_and_voice.ipynb": ASR,
-             "latency_profile.ipynb": LATENCY}
+NOTEBOOKS = {"scoring_calibration.ipynb": CALIBRATION, "fairness_audit.ipynb": FAIRNESS,
+             "asr_and_voice.ipynb": ASR, "latency_profile.ipynb": LATENCY}
 
 
 def execute(name: str) -> None:

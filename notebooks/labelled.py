@@ -26,7 +26,7 @@ def split_of(question_id: str) -> str:
 
 def load(split: str = "all") -> List[dict]:
     rows = []
-    for part in sorted(DATA.glob("part_*.jsonl")):
+    for part in sorted(DATA.glob("part_*.jsonl")):  # second_labels.jsonl is read by `second_labels()`
         rows += [json.loads(line) for line in part.read_text(encoding="utf-8").splitlines() if line.strip()]
     for r in rows:
         r["split"] = split_of(r["question_id"])
@@ -34,6 +34,12 @@ def load(split: str = "all") -> List[dict]:
         # an interview's role field holds the title only.
         r["role_full"], r["role"] = r["role"], r["role"].split(" (")[0]
     return rows if split == "all" else [r for r in rows if r["split"] == split]
+
+
+def second_labels() -> Dict[str, dict]:
+    """A second labeller's labels, made blind (answers shuffled, no kinds, no first labels), by answer id."""
+    path = DATA / "second_labels.jsonl"
+    return {r["id"]: r["labels"] for r in (json.loads(l) for l in path.read_text(encoding="utf-8").splitlines() if l.strip())}
 
 
 def ranks(x: Sequence[float]) -> np.ndarray:

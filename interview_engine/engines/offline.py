@@ -26,7 +26,8 @@ class OfflineEngine:
 
     def evaluate(self, question: str, answer: str, *, record: SessionRecord, question_meta: dict) -> Evaluation:
         return evaluate_answer(question, answer, role=record.role, cv_text=record.cv_text, jd_text=record.jd_text,
-                               targets=question_meta.get("targets"), stage=question_meta.get("stage"))
+                               targets=question_meta.get("targets"), stage=question_meta.get("stage"),
+                               company=record.company)
 
     def narrative(self, report: Report, record: SessionRecord) -> Tuple[List[str], List[str]]:
         return report.strengths, report.areas_to_improve

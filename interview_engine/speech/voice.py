@@ -11,6 +11,7 @@ from typing import Dict, List, Tuple
 
 import numpy as np
 
+from ..lexicon import DISCOURSE_FILLERS as LEXICON_DISCOURSE_FILLERS, HESITATIONS
 from ..models import VoiceAnalysis
 from .media import SAMPLE_RATE
 from .transcriber import Transcript, Word
@@ -19,10 +20,10 @@ PAUSE_MIN = 0.25  # s of silence that counts as a pause
 LONG_PAUSE = 1.0
 SILENCE_DB = 25.0  # below the loudest frame by this much is silence (Praat's default)
 PACE_BAND = (120.0, 170.0)  # comfortable interview pace, words per minute
-ALWAYS_FILLERS = {"um", "uh", "er", "erm", "ah", "hmm", "mm", "uhm", "umm"}
-# Discourse fillers count only next to a pause: "I like Python" is not a filler, "like... for payments" is.
-DISCOURSE_FILLERS = [("you", "know"), ("i", "mean"), ("sort", "of"), ("kind", "of"), ("like",), ("so",),
-                     ("basically",), ("actually",), ("well",)]
+# The one filler list (lexicon), read here in its spoken sense: hesitations always count; discourse fillers
+# count only next to a pause: "I like Python" is not a filler, "like... for payments" is.
+ALWAYS_FILLERS = set(HESITATIONS)
+DISCOURSE_FILLERS = sorted((tuple(d.split()) for d in LEXICON_DISCOURSE_FILLERS), key=len, reverse=True)
 FILLER_NOTE = ("The transcriber (tiny.en) leaves out most 'um' and 'uh'; they are counted when it keeps them. "
                "'like', 'so', 'you know', 'I mean' and similar count only where a pause sits next to them.")
 
