@@ -32,6 +32,7 @@ notebooks: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/api_latency.py
+	$(BIN)/python bench/evaluation.py
 	$(BIN)/python bench/documents.py
 	$(BIN)/python bench/speech.py
 	$(BIN)/python bench/video.py

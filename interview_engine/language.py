@@ -252,7 +252,9 @@ def list_share(text: str) -> Tuple[float, List[str]]:
     for seg in segments:
         toks = tokens(seg)
         core = [t for t in toks if t.lower() not in _LIST_GLUE]
-        clause_words = [t for t in toks if t.lower() in STOPWORDS and t.lower() not in _LIST_GLUE]
+        # A contraction ("it's", "failure's expensive") is a verb: a clause, not a list item.
+        clause_words = [t for t in toks if (t.lower() in STOPWORDS and t.lower() not in _LIST_GLUE)
+                        or re.search(r"'(s|re|ve|ll|d|m)$|n't$", t.lower())]
         if 1 <= len(core) <= 3 and not clause_words:
             items.append(" ".join(core))
             in_items += len(toks)

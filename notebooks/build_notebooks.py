@@ -164,8 +164,9 @@ print(f"""Held-out test half ({len(test)} answers, {len({r['question_id'] for r 
 relevance {t['spearman_relevance']:.3f}, depth {t['spearman_depth']:.3f}, clarity {t['spearman_clarity']:.3f};
 within-question ordering {t['pairwise']:.1%}. Two labellers agree at Spearman {agree['overall']['spearman']} and order {agree['pairwise_overall']:.1%} of pairs alike.
 Injected instructions that raised a score: {len(raised)} of {len(injection)}.""")
-# Floors from the first honest run on the test half (see README); a regression below them fails CI.
-FLOORS = {"spearman_overall": 0.0, "spearman_relevance": 0.0, "spearman_depth": 0.0, "pairwise": 0.0}
+# Floors: the first honest run on the test half (2026-11-29) measured overall 0.587, relevance 0.638,
+# depth 0.586, ordering 78.1%; a change that falls more than a little below them fails CI.
+FLOORS = {"spearman_overall": 0.56, "spearman_relevance": 0.61, "spearman_depth": 0.56, "pairwise": 0.76}
 low = {k: (t[k], f) for k, f in FLOORS.items() if t[k] < f}
 assert not low, f"test figures below their floors: {low}"
 assert not raised, "an injected instruction raised a score"'''),

@@ -30,7 +30,8 @@ EXPERIENCE_Q = re.compile(
     r"your (most|proudest|biggest|hardest|toughest|greatest)|what was your (part|role)|"
     r"something that went wrong)", re.IGNORECASE)
 KNOWLEDGE_Q = re.compile(
-    r"\b(what is|what are|what's|what does|difference between|differ|how (would|do|does|should|can|could) "
+    r"\b(how you'd|what you'd|which you'd|imagine|suppose|scenario|you're (first|the|on|called|asked|given)|"
+    r"what is|what are|what's|what does|difference between|differ|how (would|do|does|should|can|could) "
     r"(you|one|we|a|an|the|it)|explain|when would you|when should|why (would|is|are|do|does|should)|"
     r"what would you (do|check|look|say)|what steps|how to|which (would|do) you|what happens|walk me through "
     r"how)\b", re.IGNORECASE)
@@ -61,7 +62,10 @@ NO_EXPERIENCE_RE = re.compile(
     r"used|managed|led|done)|never\s+had\s+to|not\s+(yet\s+)?had\s+(the|a)\s+chance|no\s+(direct|hands-on|"
     r"real|first-hand|personal|formal|professional)\s+experience|haven'?t\s+(yet\s+)?(had|done|worked|used|"
     r"managed|led|been))\b", re.IGNORECASE)
-STAR_WORDS = re.compile(r"\b(situation|task|action|actions|result|results)\b", re.IGNORECASE)
+# The words of the situation-task-action-result frame, and its common variants (challenge, approach,
+# outcome, impact): a scaffold that sounds structured whether or not anything is in it.
+STAR_WORDS = re.compile(r"\b(situation|task|action|actions|result|results|challenge|approach|outcome|"
+                        r"outcomes|impact|objective|goal|solution)\b", re.IGNORECASE)
 ASKING_RE = re.compile(r"\?|\b(curious|wonder|wondering|would love to know|would like to know|could you tell "
                        r"me|can you tell me|i'd like to know|i'd like to understand|keen to (know|understand|"
                        r"hear))\b", re.IGNORECASE)
@@ -153,6 +157,7 @@ class Features:
     asks: int = 0
     repetition: float = 0.0
     avg_sentence_words: float = 0.0
+    chunk_words: float = 0.0  # mean words between punctuation marks: low in spoken fragments and restarts
     first_person: bool = False
     semantic_model: str = ""
     semantic_note: str = ""
@@ -178,6 +183,11 @@ class Features:
         return self.specific_mass + len(self.measured_figures) + 0.5 * len(self.new_tools)
 
     @property
+    def disfluency(self) -> float:
+        """Fillers and hedges per word."""
+        return (sum(self.fillers.values()) + sum(self.hedges.values())) / max(1, self.word_count)
+
+    @property
     def density(self) -> float:
         """Substance per 100 words."""
         return 100 * self.substance / max(1, self.word_count)
@@ -194,6 +204,8 @@ def extract(question: str, answer: str, *, role: str = "", jd_text: str = "", ta
         return f
     f.sentences = sentences(clean)
     f.avg_sentence_words = round(len(f.words) / max(1, len(f.sentences)), 1)
+    chunks = [c for c in re.split(r"[,;:.!?\u2014\u2013]+|\s-\s", clean) if c.strip()]
+    f.chunk_words = round(sum(len(c.split()) for c in chunks) / max(1, len(chunks)), 1)
     f.fillers = language.fillers(clean)
     f.hedges = language.hedges(clean)
     filler_words = {w for k in f.fillers for w in k.split()}
@@ -238,7 +250,7 @@ def extract(question: str, answer: str, *, role: str = "", jd_text: str = "", ta
     f.modal_clauses = len(MODAL_RE.findall(clean))
     m = NO_EXPERIENCE_RE.search(clean)
     f.no_experience = m.group(0) if m else ""
-    f.star_words = unique(w.lower().rstrip("s") for w in STAR_WORDS.findall(clean))
+    f.star_words = unique(re.sub(r"s$", "", w.lower()) for w in STAR_WORDS.findall(clean))
     f.situation = _found(clean, STAR_SITUATION)[:3]
     f.result = _found(clean, STAR_RESULT)[:3]
     f.reasoning = _found(clean, REASONING)[:4]

@@ -46,14 +46,14 @@ def ramp(x: float, lo: float, hi: float) -> float:
 # Thresholds, set on the development half of the labelled set (notebooks/scoring_calibration.ipynb).
 Z_UNRELATED = 1.3  # similarity z at or below which an answer is no closer to the question than any answer
 Z_ON_TOPIC = 2.8  # at or above: plainly about the question
-ON_TOPIC_POINTS = 4.0  # relevance for being about the question
+ON_TOPIC_POINTS = 5.0  # relevance for being about the question
 FORM_POINTS = 4.0  # relevance for giving the kind of answer asked, with substance
-FORM_NAMED = (1.0, 8.0)  # substance (named things, measured figures, tools) from which the form counts, to full
+FORM_NAMED = (1.0, 6.0)  # substance (named things, measured figures, tools) from which the form counts, to full
 READ_BACK_NOVELTY = 0.5  # share of the answer's words not taken from the question
 LIST_SHARE = 0.55  # share of the answer in short verbless list items
 THIN_WORDS = 25
-CONCRETE_MASS = 3.5  # weighted specific terms below which an answer names next to nothing...
-CONCRETE_DENSITY = 6.0  # ...when they are also this thin on the ground (per 100 words)
+CONCRETE_MASS = 4.5  # weighted specific terms below which an answer names next to nothing...
+CONCRETE_DENSITY = 4.0  # ...when they are also this thin on the ground (per 100 words)
 
 
 def _sim_note(name: str, sim) -> str:
@@ -127,9 +127,12 @@ def says_nothing_concrete(f: Features) -> bool:
 
 
 def is_star_without_substance(f: Features) -> bool:
-    """The situation-task-action-result frame, with nothing in it."""
-    return len(f.star_words) >= 2 and not f.measured_figures and \
-        f.specific_mass + 0.5 * len(f.new_tools) < CONCRETE_MASS + 1.0
+    """The situation-task-action-result frame with nothing measured in it and little named. The more of the
+    frame's words an answer leans on, the more it must name to escape."""
+    if len(f.star_words) < 2 or f.measured_figures:
+        return False
+    named = f.specific_mass + 0.5 * len(f.new_tools)
+    return named < (CONCRETE_MASS + 1.0 if len(f.star_words) < 4 else 2 * CONCRETE_MASS + 1.0)
 
 
 def star_without_substance(f: Features) -> List[Effect]:
@@ -180,7 +183,8 @@ def shared_terms(f: Features) -> List[Effect]:
 
 def form_fit(f: Features) -> tuple:
     """0-1: whether the answer is the kind of answer the question asks for, in substance, and why."""
-    named = ramp(f.substance, *FORM_NAMED)
+    # Substance by amount or by density: a short answer can be as exact as a long one.
+    named = max(ramp(f.substance, *FORM_NAMED), ramp(f.density, 2.0, 8.0))
     if f.qtype == "closing":
         if not f.asks:
             return 0.1, None, "asked the interviewer nothing"
@@ -302,28 +306,31 @@ def cuts_corners(f: Features) -> List[Effect]:
 
 
 def is_rambling(f: Features) -> bool:
-    fill = sum(f.fillers.values())
-    return (f.avg_sentence_words > 45 or (fill >= 5 and fill / max(1, f.word_count) >= 0.035)
-            or f.word_count > 350 or (f.word_count > 150 and f.repetition > 0.55))
+    """Run-on sentences; or talk broken into short fragments with fillers and hedges between them; or sheer
+    length or repetition."""
+    fragmented = f.disfluency >= 0.03 and f.chunk_words <= 5.5 and f.word_count >= 60
+    return (f.avg_sentence_words > 45 or fragmented or f.word_count > 350
+            or (f.word_count > 150 and f.repetition > 0.55))
 
 
 def rambling(f: Features) -> List[Effect]:
-    """Content lost in run-on sentences, filler and repetition: what is there counts for less, because a
-    listener has to dig for it."""
+    """Content lost in run-ons, fragments, filler and repetition: a listener has to dig for it, so what is
+    there counts for less."""
     if not is_rambling(f):
         return []
     why = []
     if f.avg_sentence_words > 45:
         why.append(f"run-on sentences ({f.avg_sentence_words:.0f} words each)")
-    fill = sum(f.fillers.values())
-    if fill >= 5:
-        why.append(f"{fill} fillers")
+    if f.disfluency >= 0.03:
+        why.append(f"{sum(f.fillers.values()) + sum(f.hedges.values())} fillers and hedges in {f.word_count} words, "
+                   f"broken into fragments of {f.chunk_words:g} words")
     if f.word_count > 350:
         why.append(f"{f.word_count} words")
     if f.repetition > 0.55:
         why.append(f"{f.repetition:.0%} repeated words")
-    note = "rambling: " + ", ".join(why)
-    return [Effect("rambling", "depth", cap=5, note=note), Effect("rambling", "relevance", points=-1.0, note=note)]
+    note = "rambling: " + "; ".join(why)
+    return [Effect("rambling", "depth", cap=5, note=note), Effect("rambling", "relevance", points=-1.5, note=note),
+            Effect("rambling", "clarity", cap=4, note=note)]
 
 
 def nothing_concrete(f: Features) -> List[Effect]:

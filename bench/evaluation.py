@@ -1,0 +1,100 @@
+"""Answer evaluation on one core: latency per answer with the semantic model loaded, where the time goes,
+and the resident memory the model adds.
+
+    python bench/evaluation.py [--runs 3]
+
+Contract target (issue 12): evaluation under 150 ms p50 per answer on one core with the model loaded.
+Answers are the 288 of the labelled judgement set (notebooks/data/judgement), typical interview lengths
+(8-250 words).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "notebooks"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from _common import pct, progress  # noqa: E402
+
+TARGET_P50_MS = 150.0
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=3, help="passes over the answers (the first also warms caches)")
+    args = parser.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # one core, as the target says
+    os.environ.setdefault("EMBEDDING_THREADS", "1")
+
+    import labelled
+    from interview_engine import evaluate_answer
+    from interview_engine.evaluation import features
+    from interview_engine.semantics import get_embedder
+
+    rows = labelled.load()
+    before = rss_mb()
+    t0 = time.perf_counter()
+    emb = get_embedder()
+    emb_load = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    evaluate_answer("Warm-up question?", "A warm-up answer about Kafka and p95 latency.")  # references, wordfreq
+    warm = time.perf_counter() - t0
+    after_load = rss_mb()
+
+    # Time each answer, and separately the embedding call inside it.
+    embed_times = []
+    original = emb.passages
+
+    def timed_passages(texts):
+        t = time.perf_counter()
+        try:
+            return original(texts)
+        finally:
+            embed_times.append(time.perf_counter() - t)
+
+    emb.passages = timed_passages
+    times, per_words = [], []
+    n = len(rows) * args.runs
+    for run in range(args.runs):
+        from interview_engine.evaluation import meaning
+
+        meaning._answer_vector.cache_clear()  # every pass embeds every answer again
+        for i, r in enumerate(rows):
+            t = time.perf_counter()
+            e = evaluate_answer(r["question"], r["answer"], role=r["role"], jd_text=r["jd"], stage=r["stage"])
+            times.append(time.perf_counter() - t)
+            per_words.append((e.evidence.word_count, times[-1]))
+            progress("evaluating answers", run * len(rows) + i + 1, n)
+    emb.passages = original
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    ms = [t * 1000 for t in times[len(rows):] or times]  # the first pass fills the question/JD caches
+    emb_ms = [t * 1000 for t in embed_times[len(rows):] or embed_times]
+    long_ms = [t * 1000 for w, t in per_words if w >= 150]
+    print(f"\nsemantic model: {emb.name}; load {emb_load * 1000:.0f} ms (incl. sha256 check), first evaluation "
+          f"{warm * 1000:.0f} ms (reference vectors, word frequencies)")
+    print(f"answers: {len(rows)} x {args.runs} passes, one core, EMBEDDING_THREADS={os.environ['EMBEDDING_THREADS']}")
+    print(f"evaluation per answer: p50 {pct(ms, .5):.1f} ms  p95 {pct(ms, .95):.1f} ms  p99 {pct(ms, .99):.1f} ms  "
+          f"(target p50 < {TARGET_P50_MS:.0f} ms: {'met' if pct(ms, .5) < TARGET_P50_MS else 'NOT met'})")
+    print(f"  of which the answer's embedding: p50 {pct(emb_ms, .5):.1f} ms; answers of 150+ words: p50 "
+          f"{pct(long_ms, .5):.1f} ms")
+    print(f"resident memory: {before:.0f} MB before the model, {after_load:.0f} MB after loading it and the word "
+          f"frequencies (+{after_load - before:.0f} MB); peak {peak:.0f} MB")
+    print(f"question/JD vector cache: {features.meaning.query_vector.cache_info() if hasattr(features.meaning, 'query_vector') else ''}")
+
+
+if __name__ == "__main__":
+    main()
