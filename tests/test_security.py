@@ -451,3 +451,37 @@ def test_data_folder_and_database_files_are_private(clock, tmp_path):
         for p in files:
             assert stat.S_IMODE(os.stat(p).st_mode) == 0o600, p.name
     svc.close()
+
+
+# Real server processes ---------------------------------------------------------------------------
+def test_rate_limits_hold_across_two_workers(server_factory, settings_env):
+    """Two `python app.py` processes on one store: the limit is one budget, not one per worker."""
+    import requests
+
+    env = {**settings_env, "RATE_LIMIT_START": "4/minute"}
+    a, b = server_factory(env), server_factory(env)
+    codes = []
+    for i in range(6):
+        url = (a if i % 2 else b).url
+        r = requests.post(f"{url}{V2}/start", json=start_body(f"w{i}"), timeout=30)
+        codes.append(r.status_code)
+        if r.status_code == 429:
+            assert 1 <= int(r.headers["Retry-After"]) <= 60
+            assert r.json()["detail"].startswith("Too many requests: the start limit is 4 per 1 minute")
+    assert codes == [200, 200, 200, 200, 429, 429]
+    assert requests.get(f"{a.url}{V2}/state/w5", timeout=30).status_code == 404
+
+
+def test_a_served_app_with_keys_has_no_open_door(server_factory, settings_env):
+    """`python app.py` with API_KEYS and the UI left at its default: the UI is not there to go around them."""
+    import requests
+
+    s = server_factory({**settings_env, "UI_ENABLED": "true", "API_KEYS": API_KEYS})
+    r = requests.get(f"{s.url}/", allow_redirects=False, timeout=30)
+    assert r.status_code == 307 and r.headers["location"] == "/docs"
+    assert requests.get(f"{s.url}/gradio_api/info", timeout=30).status_code == 404
+    assert requests.post(f"{s.url}{V2}/start", json=start_body("p1"), timeout=30).status_code == 401
+    r = requests.post(f"{s.url}{V2}/start", json=start_body("p1"), headers=h("acme"), timeout=30)
+    assert r.status_code == 200
+    assert requests.get(f"{s.url}{V2}/state/p1", headers=h("globex"), timeout=30).status_code == 404
+    assert requests.get(f"{s.url}/healthz", timeout=30).status_code == 200
