@@ -57,7 +57,13 @@ class SecurityMiddleware:
                 await JSONResponse({"detail": detail}, status_code=401,
                                    headers={"WWW-Authenticate": "ApiKey header=X-API-Key"})(scope, receive, send)
                 return
-        scope.setdefault("state", {})["principal"] = principal
+        state = scope.setdefault("state", {})
+        state["principal"] = principal
+        service = getattr(scope["app"].state, "service", None)
+        if service is not None:
+            # The arrival time `answer` compares with when its question was asked: taken before the
+            # rate-limit round trip below, which must not make a racing answer look later than it was.
+            state.setdefault("received_at", service.clock())
 
         bucket = bucket_for(scope.get("method", "GET"), path)
         limits = self._rate_limits(scope) if bucket else None
