@@ -131,26 +131,26 @@ def verify_cost(calls: int) -> dict:
 
 
 def http_state_cost(runs: int) -> dict:
+    """Two servers, keys off and on, measured alternately so drift in a busy machine hits both alike."""
     key = new_key()
-    out = {}
-    for label, env in (("keys off", {}), ("keys on", {"API_KEYS": f"bench:{hash_key(key)}"})):
-        headers = {"X-API-Key": key} if env else {}
-        with app_server(env=env) as app:
-            http = requests.Session()
-            body = {"user_id": "u", "session_id": "s1", "role": "Backend Engineer", "company": "Acme",
-                    "cv_text": CV, "jd_text": JD}
-            assert http.post(f"{app.url}{V2}/start", json=body, headers=headers, timeout=30).status_code == 200
+    setups = (("keys off", {}, {}), ("keys on", {"API_KEYS": f"bench:{hash_key(key)}"}, {"X-API-Key": key}))
+    body = {"user_id": "u", "session_id": "s1", "role": "Backend Engineer", "company": "Acme",
+            "cv_text": CV, "jd_text": JD}
+    samples = {label: [] for label, _, _ in setups}
+    with app_server(env=setups[0][1]) as off, app_server(env=setups[1][1]) as on:
+        targets = [(label, url, headers, requests.Session()) for (label, _, headers), url in zip(setups, (off.url, on.url))]
+        for _, url, headers, http in targets:
+            assert http.post(f"{url}{V2}/start", json=body, headers=headers, timeout=30).status_code == 200
             for _ in range(20):  # warm-up
-                http.get(f"{app.url}{V2}/state/s1", headers=headers, timeout=30)
-            samples = []
-            for i in range(runs):
+                http.get(f"{url}{V2}/state/s1", headers=headers, timeout=30)
+        for i in range(runs):
+            for label, url, headers, http in targets:
                 t0 = time.perf_counter()
-                r = http.get(f"{app.url}{V2}/state/s1", headers=headers, timeout=30)
-                samples.append(time.perf_counter() - t0)
+                r = http.get(f"{url}{V2}/state/s1", headers=headers, timeout=30)
+                samples[label].append(time.perf_counter() - t0)
                 assert r.status_code == 200
-                progress(f"GET state, {label}", i + 1, runs)
-            out[label] = (pct(samples, 0.5) * 1e3, pct(samples, 0.95) * 1e3)
-    return out
+            progress("GET state, keys off / on", i + 1, runs)
+    return {label: (pct(v, 0.5) * 1e3, pct(v, 0.95) * 1e3) for label, v in samples.items()}
 
 
 def rate_limit_cost(settings: Settings, runs: int) -> tuple:
