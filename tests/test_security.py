@@ -163,11 +163,15 @@ def test_the_ui_is_not_served_when_keys_are_set(tmp_path, clock):
         assert c.post("/gradio_api/queue/join", json={"fn_index": 0, "data": []}).status_code in (404, 405)
         assert c.post("/gradio_api/upload", files={"files": ("a.txt", b"x")}).status_code in (404, 405)
     svc.close()
-    # Without keys the same call serves the UI: the test above is not passing by accident.
-    svc = InterviewService(make_settings(), clock=clock)
+    # Without keys the same call serves the UI: the test above is not passing by accident. Its posts
+    # (uploads, events) are rate limited per client address like the API's.
+    svc = InterviewService(make_settings(RATE_LIMIT_UI="2/minute"), clock=clock)
     with TestClient(create_app(service=svc, ui=True), follow_redirects=False) as c:
         assert c.get("/").status_code == 200 and "gradio" in c.get("/").text.lower()
         assert c.get("/gradio_api/info").status_code == 200
+        codes = [c.post("/gradio_api/upload", files={"files": ("cv.txt", b"Python engineer")}).status_code
+                 for _ in range(3)]
+        assert codes[:2] == [200, 200] and codes[2] == 429
     svc.close()
 
 
