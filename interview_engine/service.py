@@ -255,10 +255,9 @@ class InterviewService:
     def update_document(self, doc_id: str, data: DocumentInput) -> Dict[str, Any]:
         """Replace a stored document's content; its cached analysis (derived from the old text) is erased."""
         existing = self._get_document(doc_id, data.owner)
-        result = self._write_document(existing["id"], existing["kind"], data,
-                                      created_at=existing.get("created_at") or self.clock(),
-                                      user_id=existing.get("user_id"), old_text=existing.get("text") or "")
-        return result
+        return self._write_document(existing["id"], existing["kind"], data,
+                                    created_at=existing.get("created_at") or self.clock(),
+                                    user_id=existing.get("user_id"), old_text=existing.get("text") or "")
 
     def _write_document(self, doc_id: str, kind: str, data: DocumentInput, created_at: float,
                         user_id: Optional[str] = None, old_text: Optional[str] = None) -> Dict[str, Any]:

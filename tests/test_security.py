@@ -407,7 +407,9 @@ def test_a_completed_session_is_small_and_has_no_checkpoints(service, client):
         assert not set(store.db.list_collection_names()) & {"checkpoints", "checkpoint_writes"}
 
 
-def test_legacy_checkpoints_are_dropped_on_start_up(make_settings, backend, tmp_path):
+def test_legacy_copies_are_dropped_on_start_up(make_settings, backend, tmp_path):
+    """A database from an earlier version: its LangGraph checkpoints, and cache entries that do not say
+    what they were derived from (so erasure could not find them), are dropped when the service starts."""
     from interview_engine.storage import make_storage
 
     settings = make_settings()
@@ -421,6 +423,8 @@ def test_legacy_checkpoints_are_dropped_on_start_up(make_settings, backend, tmp_
         conn.execute("CREATE TABLE writes (thread_id TEXT, value BLOB)")
         conn.execute("INSERT INTO checkpoints VALUES ('s1', ?)", (f"cv text {marker}".encode(),))
         conn.execute("INSERT INTO writes VALUES ('s1', ?)", (f"cv text {marker}".encode(),))
+        conn.execute("CREATE TABLE analysis_cache (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires_at REAL NOT NULL)")
+        conn.execute("INSERT INTO analysis_cache VALUES ('k', ?, 9e12)", (json.dumps({"achievements": [marker]}),))
         conn.commit()
         conn.close()
         assert marker.encode() in settings.sqlite_path.read_bytes()
@@ -430,6 +434,7 @@ def test_legacy_checkpoints_are_dropped_on_start_up(make_settings, backend, tmp_
         db = MongoClient(settings.mongodb_uri)[settings.mongodb_db]
         db["checkpoints"].insert_one({"thread_id": "s1", "checkpoint": f"cv text {marker}"})
         db["checkpoint_writes"].insert_one({"thread_id": "s1", "value": f"cv text {marker}"})
+        db["analysis_cache"].insert_one({"_id": "k", "value": {"achievements": [marker]}})
     store = make_storage(settings)
     try:
         svc = InterviewService(settings, store=store)

@@ -58,6 +58,8 @@ class MongoStorage:
         self.cache.create_index("digest", name="analysis_cache_digest")
         self.cache.create_index("doc_id", name="analysis_cache_doc_id")
         self._drop_legacy_checkpoints()
+        # Cache entries from before they recorded their source cannot be found by erasure: drop them.
+        self.cache.delete_many({"digest": {"$exists": False}})
 
     def _drop_legacy_checkpoints(self) -> None:
         """Earlier versions kept LangGraph checkpoints (a copy of the CV per step) in this database."""

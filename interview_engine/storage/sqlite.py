@@ -88,6 +88,10 @@ class SQLiteStorage:
             for column in columns:
                 if column not in have:
                     conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
+                    if table == "analysis_cache":
+                        # Older entries do not say what they came from, so erasure could not find them:
+                        # they are only a cache, drop them.
+                        conn.execute("DELETE FROM analysis_cache")
         conn.executescript(_INDEXES)
         self._drop_legacy_checkpoints(conn)
 
