@@ -38,6 +38,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/video.py
 	$(BIN)/python bench/llm_overhead.py
 	$(BIN)/python bench/ui.py
+	$(BIN)/python bench/security.py
 
 clean:
 	rm -rf $(VENV) data

@@ -29,7 +29,8 @@ class RequestMetricsMiddleware:
             return
         if service is not None:
             # Arrival time on the service clock: lets `answer` tell which question a request was for.
-            scope.setdefault("state", {})["received_at"] = service.clock()
+            # SecurityMiddleware, which runs first, may have stamped it already (before its rate-limit check).
+            scope.setdefault("state", {}).setdefault("received_at", service.clock())
 
         async def send_wrapper(message):
             if message["type"] == "http.response.start":

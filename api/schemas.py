@@ -164,3 +164,20 @@ class DocumentWithText(DocumentResponse):
 class DocumentDeleted(BaseModel):
     status: Literal["deleted"]
     id: str
+    sessions_deleted: List[str] = Field(default_factory=list, description="erased with ?cascade=true")
+    sessions_with_copies: List[str] = Field(default_factory=list,
+                                            description="sessions started from it that still hold its text")
+
+
+class SessionDeleted(BaseModel):
+    status: Literal["deleted"]
+    session_id: str
+
+
+class UserDeleted(BaseModel):
+    status: Literal["deleted"]
+    user_id: str
+    sessions_deleted: List[str]
+    documents_deleted: List[str]
+    documents_kept: List[str] = Field(description="documents this user's sessions used by id but that were not "
+                                                  "stored with this user_id (they may be shared, like a JD)")

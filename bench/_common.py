@@ -59,8 +59,10 @@ def app_server(url: Optional[str] = None, env: Optional[dict] = None) -> Iterato
         yield RunningApp(url, None)
         return
     port = free_port()
+    # RATE_LIMITS=false: a benchmark is one client sending hundreds of starts a minute on purpose.
     full_env = {**os.environ, "PORT": str(port), "HOST": "127.0.0.1", "INTERVIEW_DATA_DIR": tempfile.mkdtemp(prefix="bench-"),
-                "LOG_LEVEL": "WARNING", "MONGODB_DB": f"bench_{uuid.uuid4().hex[:8]}", **(env or {})}
+                "LOG_LEVEL": "WARNING", "MONGODB_DB": f"bench_{uuid.uuid4().hex[:8]}", "RATE_LIMITS": "false",
+                **(env or {})}
     proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=full_env)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60

@@ -1,4 +1,4 @@
-"""Command line: `python -m interview_engine evaluate --question Q --answer A [--role R] [--jd-file F] [--cv-file F]`."""
+"""Command line: `python -m interview_engine evaluate ...`, `graph`, `prefetch-models`, `new-api-key OWNER`, `hash-api-key`."""
 from __future__ import annotations
 
 import argparse
@@ -33,6 +33,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     pf = sub.add_parser("prefetch-models", help="download optional models while online (WHISPER_MODEL if it "
                                                 "names a hub model; deepface expression weights with --emotion)")
     pf.add_argument("--emotion", action="store_true", help="also fetch deepface's expression weights")
+    nk = sub.add_parser("new-api-key", help="make an API key for OWNER: prints the key (give it to the owner, "
+                                            "once) and the API_KEYS entry holding only its hash")
+    nk.add_argument("owner", help="1-64 characters from A-Za-z0-9_.-")
+    sub.add_parser("hash-api-key", help="print the API_KEYS hash of a key read from standard input")
     args = parser.parse_args(argv)
 
     if args.command == "evaluate":
@@ -46,6 +50,18 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(mermaid())
     elif args.command == "prefetch-models":
         return _prefetch(args.emotion)
+    elif args.command == "new-api-key":
+        from .security import OWNER_RE, hash_key, new_key
+
+        if not OWNER_RE.match(args.owner):
+            raise SystemExit("error: the owner is 1-64 characters from A-Za-z0-9_.-")
+        key = new_key()
+        print(f"key (give it to {args.owner}; it is not stored anywhere): {key}")
+        print(f"API_KEYS entry: {args.owner}:{hash_key(key)}")
+    elif args.command == "hash-api-key":
+        from .security import hash_key
+
+        print(hash_key(sys.stdin.readline().strip()))
     return 0
 
 

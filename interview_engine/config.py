@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Optional
+from typing import Dict, Optional
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -83,8 +83,40 @@ class Settings(BaseSettings):
     # Monitoring
     slow_llm_call_seconds: float = Field(5.0, validation_alias="SLOW_LLM_CALL_SECONDS")
     slow_request_seconds: float = Field(3.0, validation_alias="SLOW_REQUEST_SECONDS")
-    # When set, POST /interview/v2/metrics/reset requires the X-Admin-Token header.
+    # Without API keys: when set, POST /interview/v2/metrics/reset requires the X-Admin-Token header.
     admin_token: Optional[str] = Field(None, validation_alias="ADMIN_TOKEN")
+
+    # Security (README: "Security and privacy"). API keys are off unless API_KEYS names some:
+    # "owner:sha256hex" entries, separated by commas or whitespace (`python -m interview_engine new-api-key`).
+    api_keys: str = Field("", validation_alias="API_KEYS")
+    api_admin_owners: str = Field("", validation_alias="API_ADMIN_OWNERS")
+    # Per API-key owner, or per client address without keys; `limits` notation ("30/minute;500/day"),
+    # "" switches a limit off. Shared by every worker through the store (or RATE_LIMIT_STORAGE, a `limits` URI).
+    rate_limits_enabled: bool = Field(True, validation_alias="RATE_LIMITS")
+    rate_limit_start: str = Field("30/minute;300/hour", validation_alias="RATE_LIMIT_START")
+    rate_limit_answer: str = Field("120/minute", validation_alias="RATE_LIMIT_ANSWER")
+    rate_limit_documents: str = Field("120/minute", validation_alias="RATE_LIMIT_DOCUMENTS")
+    rate_limit_ui: str = Field("300/minute", validation_alias="RATE_LIMIT_UI")
+    rate_limit_storage: Optional[str] = Field(None, validation_alias="RATE_LIMIT_STORAGE")
+
+    @model_validator(mode="after")
+    def _check_security(self) -> "Settings":
+        from limits import parse_many
+
+        from .security import ApiKeys
+
+        ApiKeys.parse(self.api_keys, self.api_admin_owners)  # a bad entry stops start-up with a clear message
+        for name, spec in self.rate_limit_specs().items():
+            if spec.strip():
+                try:
+                    parse_many(spec)
+                except ValueError:
+                    raise ValueError(f"RATE_LIMIT_{name.upper()} {spec!r} is not a rate limit such as '30/minute'")
+        return self
+
+    def rate_limit_specs(self) -> Dict[str, str]:
+        return {"start": self.rate_limit_start, "answer": self.rate_limit_answer,
+                "documents": self.rate_limit_documents, "ui": self.rate_limit_ui}
 
     @property
     def sqlite_path(self) -> Path:

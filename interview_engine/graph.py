@@ -6,9 +6,10 @@
                          ├─> ask ──> END                      (follow-up planned by evaluate)
                          └─> finish ──> END                   (last question answered)
 
-Each invocation is one step of an interview (a start or an answer), checkpointed under the
-session id. The session record passed in is the source of truth, so a step that loses a race
-(and is never committed) cannot leak into the next one.
+Each invocation is one step of an interview (a start or an answer). The graph is compiled without
+a checkpointer: the session record passed in is the source of truth and every step starts from it,
+so a step that loses a race (and is never committed) cannot leak into the next one, and there is no
+second copy of the CV and the answers to keep bounded, expire or erase.
 """
 from __future__ import annotations
 
@@ -23,8 +24,8 @@ from .planner import plan_follow_up, plan_main, should_follow_up
 from .state import FlowState
 from .analysis import match
 
-# (text, kind, stored document id or None) -> (analysis, came from the cache)
-Analyzer = Callable[[str, str, Optional[str]], "tuple[DocumentAnalysis, bool]"]
+# (text, kind, stored document id or None, owner or None) -> (analysis, came from the cache)
+Analyzer = Callable[[str, str, Optional[str], Optional[str]], "tuple[DocumentAnalysis, bool]"]
 
 
 def append_question(record: SessionRecord, plan: QuestionPlan, text: str, seconds: float, now: float,
@@ -43,7 +44,7 @@ def append_question(record: SessionRecord, plan: QuestionPlan, text: str, second
     record.pending_plan = None
 
 
-def build_graph(engine: Engine, analyzer: Analyzer, clock: Callable[[], float], checkpointer=None):
+def build_graph(engine: Engine, analyzer: Analyzer, clock: Callable[[], float]):
     def load(state: FlowState) -> SessionRecord:
         return SessionRecord.model_validate(state["record"])
 
@@ -52,8 +53,8 @@ def build_graph(engine: Engine, analyzer: Analyzer, clock: Callable[[], float], 
 
     def analyze(state: FlowState):
         record = load(state)
-        cv, cv_cached = analyzer(record.cv_text, "cv", record.sources.get("cv", {}).get("doc_id"))
-        jd, jd_cached = analyzer(record.jd_text, "jd", record.sources.get("jd", {}).get("doc_id"))
+        cv, cv_cached = analyzer(record.cv_text, "cv", record.sources.get("cv", {}).get("doc_id"), record.owner)
+        jd, jd_cached = analyzer(record.jd_text, "jd", record.sources.get("jd", {}).get("doc_id"), record.owner)
         record.analysis = match(cv, jd)
         record.analysis.from_cache = cv_cached and jd_cached
         return {"record": dump(record)}
@@ -122,12 +123,12 @@ def build_graph(engine: Engine, analyzer: Analyzer, clock: Callable[[], float], 
     graph.add_edge("plan_next", "ask")
     graph.add_edge("ask", END)
     graph.add_edge("finish", END)
-    return graph.compile(checkpointer=checkpointer)
+    return graph.compile()
 
 
 def mermaid(graph=None) -> str:
     """The flow drawn by LangGraph's own exporter (used for README)."""
     if graph is None:
         from .engines.offline import OfflineEngine
-        graph = build_graph(OfflineEngine(), lambda t, k: (None, False), time.time)
+        graph = build_graph(OfflineEngine(), lambda t, k, d, o: (None, False), time.time)
     return graph.get_graph().draw_mermaid()

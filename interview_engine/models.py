@@ -142,6 +142,8 @@ class SessionRecord(BaseModel):
 
     session_id: str
     user_id: str
+    # The API-key owner that created it (None without keys): only that owner's keys can reach it.
+    owner: Optional[str] = None
     role: str
     company: str
     created_at: float

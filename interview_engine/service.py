@@ -25,7 +25,7 @@ from .models import DocumentAnalysis, SessionRecord
 from .planner import session_seed
 from .report import build_report
 from .speech import SpeechPipeline, Transcriber
-from .storage.base import new_document_id
+from .storage.base import new_document_id, session_key
 from .storage import Clock, Storage, StoredSession, make_storage, system_clock
 from .text import normalise
 
@@ -69,6 +69,7 @@ class StartInput:
     jd_file: Optional[Tuple[str, bytes]] = None
     cv_id: Optional[str] = None
     jd_id: Optional[str] = None
+    owner: Optional[str] = None  # the API-key owner making the request (None without keys)
 
 
 @dataclass
@@ -76,6 +77,8 @@ class DocumentInput:
     kind: str  # "cv" | "jd"
     file: Optional[Tuple[str, bytes]] = None
     text: Optional[str] = None
+    owner: Optional[str] = None
+    user_id: Optional[str] = None  # whose document it is: DELETE /users/{user_id} erases it too
 
 
 @dataclass
@@ -88,6 +91,12 @@ class AnswerInput:
     question_number: Optional[int] = None
     received_at: Optional[float] = None  # when the request arrived (service clock), if known
     metadata: Dict[str, Any] = field(default_factory=dict)
+    owner: Optional[str] = None
+
+
+def content_digest(text: str) -> str:
+    """What identifies a text in the analysis cache (and lets erasure find its entries)."""
+    return hashlib.sha256(normalise(text).encode()).hexdigest()
 
 
 class InterviewService:
@@ -99,22 +108,25 @@ class InterviewService:
         self.store = store or make_storage(self.settings, clock=clock)
         self.metrics = Metrics(self.store, self.settings.slow_llm_call_seconds, self.settings.slow_request_seconds)
         self.engine = MeteredEngine(engine or make_engine(self.settings), self.metrics.llm_call)
-        self.graph = build_graph(self.engine, self.analyze, clock, checkpointer=self.store.checkpointer())
+        # No checkpointer: the session record is the source of truth (see graph.py).
+        self.graph = build_graph(self.engine, self.analyze, clock)
         # The model loads on the first spoken answer, not here: typed-only deployments never pay for it.
         self.speech = SpeechPipeline(self.settings, transcriber)
 
     # Analysis with its 7-day cache -----------------------------------------------------------
-    def analyze(self, text: str, kind: str, doc_id: Optional[str] = None) -> Tuple[DocumentAnalysis, bool]:
+    def analyze(self, text: str, kind: str, doc_id: Optional[str] = None,
+                owner: Optional[str] = None) -> Tuple[DocumentAnalysis, bool]:
         """Analyse a document through the cache. Returns (analysis, was_cached).
 
         The key is the stored document's id when there is one, else the content; the content's hash is
         always part of it, so editing a stored document (here or in the integrator's own collection)
-        invalidates its cached analysis.
+        invalidates its cached analysis. Each API-key owner has its own entries: a hit cannot tell one
+        owner that another analysed the same CV.
         """
         ttl = self.settings.analysis_cache_ttl_seconds
-        digest = hashlib.sha256(normalise(text).encode()).hexdigest()
-        owner = f"doc:{doc_id}" if doc_id else "content"
-        key = hashlib.sha256(f"{kind}:{analysis_mod.ANALYZER_VERSION}:{self.engine.name}:{owner}:{digest}"
+        digest = content_digest(text)
+        source = f"doc:{doc_id}" if doc_id else "content"
+        key = hashlib.sha256(f"{kind}:{analysis_mod.ANALYZER_VERSION}:{self.engine.name}:{owner or ''}:{source}:{digest}"
                              .encode()).hexdigest()
         if ttl > 0:
             cached = self.store.cache_get(key)
@@ -124,14 +136,17 @@ class InterviewService:
             self.metrics.cache_miss()
         result = self.engine.analyze(text, kind)
         if ttl > 0:
-            self.store.cache_put(key, result.model_dump(mode="json"), self.clock() + ttl)
+            self.store.cache_put(key, result.model_dump(mode="json"), self.clock() + ttl, owner=owner,
+                                 digest=digest, doc_id=doc_id)
         return result, False
 
     # Helpers ---------------------------------------------------------------------------------
-    def _load(self, session_id: str) -> Tuple[StoredSession, SessionRecord]:
+    def _load(self, session_id: str, owner: Optional[str] = None) -> Tuple[StoredSession, SessionRecord]:
+        """The session, as its owner sees it. Another owner's session is "not found", never "forbidden",
+        so a key cannot even learn that an id is in use elsewhere."""
         check_id("session_id", session_id)
-        stored = self.store.get_session(session_id)
-        if stored is None:
+        stored = self.store.get_session(session_key(owner, session_id))
+        if stored is None or stored.data.get("owner") != owner:
             raise NotFound("Session not found")
         return stored, SessionRecord.model_validate(stored.data)
 
@@ -146,8 +161,7 @@ class InterviewService:
         return token
 
     def _run_step(self, record: SessionRecord, answer: Optional[dict], defer: bool) -> SessionRecord:
-        out = self.graph.invoke({"record": record.model_dump(mode="json"), "answer": answer, "defer": defer},
-                                config={"configurable": {"thread_id": record.session_id}})
+        out = self.graph.invoke({"record": record.model_dump(mode="json"), "answer": answer, "defer": defer})
         return SessionRecord.model_validate(out["record"])
 
     @staticmethod
@@ -166,36 +180,37 @@ class InterviewService:
         for name in ("role", "company"):
             if not str(getattr(data, name) or "").strip():
                 raise BadRequest(f"Missing required field: {name}")
-        existing = self.store.get_session(data.session_id)
+        key = session_key(data.owner, data.session_id)
+        existing = self.store.get_session(key)
         if existing is not None:
-            return self._restored(SessionRecord.model_validate(existing.data))
+            return self._restored(SessionRecord.model_validate(existing.data), data.user_id)
         max_q = data.max_questions if data.max_questions is not None else self.settings.max_questions
         if not 3 <= int(max_q) <= 15:
             raise BadRequest("max_questions must be between 3 and 15")
-        cv, cv_source = self._resolve_side("cv", data.cv_file, data.cv_id, data.cv_text)
-        jd, jd_source = self._resolve_side("jd", data.jd_file, data.jd_id, data.jd_text)
+        cv, cv_source = self._resolve_side("cv", data.cv_file, data.cv_id, data.cv_text, data.owner)
+        jd, jd_source = self._resolve_side("jd", data.jd_file, data.jd_id, data.jd_text, data.owner)
         if not cv or not jd:
             raise BadRequest("Both CV and JD content required")
         now = self.clock()
-        record = SessionRecord(session_id=data.session_id, user_id=data.user_id, role=data.role.strip(),
+        record = SessionRecord(session_id=data.session_id, user_id=data.user_id, owner=data.owner, role=data.role.strip(),
                                company=data.company.strip(), created_at=now, updated_at=now,
                                max_questions=int(max_q), seed=session_seed(data.session_id), cv_text=cv, jd_text=jd,
                                sources={"cv": cv_source, "jd": jd_source})
         record = self._run_step(record, None, data.defer_question)
         record.cache_status = "active" if self.settings.analysis_cache_ttl_seconds > 0 else "not_cached"
         record.advanced_at = self.clock()
-        if not self.store.create_session(record.session_id, record.model_dump(mode="json"), self._expiry()):
+        if not self.store.create_session(key, record.model_dump(mode="json"), self._expiry()):
             # Another request created this session first: behave as a restore of theirs.
-            existing = self.store.get_session(data.session_id)
+            existing = self.store.get_session(key)
             if existing is not None:
-                return self._restored(SessionRecord.model_validate(existing.data))
+                return self._restored(SessionRecord.model_validate(existing.data), data.user_id)
             raise Conflict("Session is being created by another request; retry")
         question, number = self._question_view(record)
         log.info("session started", extra={"session_id": record.session_id, "max_questions": record.max_questions})
         return {"session_id": record.session_id, "status": "active", "question": question, "question_number": number}
 
     def _resolve_side(self, kind: str, file: Optional[Tuple[str, bytes]], doc_id: Optional[str],
-                      text: Optional[str]) -> Tuple[str, Dict[str, Any]]:
+                      text: Optional[str], owner: Optional[str] = None) -> Tuple[str, Dict[str, Any]]:
         """One side's text and where it came from: a file beats a stored id, which beats text."""
         if file is not None:
             got = self._extract(kind, file)
@@ -203,7 +218,7 @@ class InterviewService:
                               "pages": got.pages}
         if doc_id:
             doc = self.store.get_document(check_doc_id(doc_id), kind)
-            if doc is None:
+            if doc is None or doc.get("owner") != owner:
                 raise NotFound(f"{'Resume' if kind == 'cv' else 'Job description'} {doc_id} not found")
             stored_text = normalise(doc.get("text") or "")
             if not stored_text:
@@ -232,16 +247,20 @@ class InterviewService:
     def save_document(self, data: DocumentInput) -> Dict[str, Any]:
         """Store a CV or job description (a file or text) and return its id and a summary."""
         kind = check_kind(data.kind)
+        if data.user_id is not None:
+            check_id("user_id", data.user_id)
         doc_id = new_document_id()
-        return self._write_document(doc_id, kind, data, created_at=self.clock())
+        return self._write_document(doc_id, kind, data, created_at=self.clock(), user_id=data.user_id)
 
     def update_document(self, doc_id: str, data: DocumentInput) -> Dict[str, Any]:
-        """Replace a stored document's content; its cached analysis no longer applies."""
-        existing = self._get_document(doc_id)
+        """Replace a stored document's content; its cached analysis (derived from the old text) is erased."""
+        existing = self._get_document(doc_id, data.owner)
         return self._write_document(existing["id"], existing["kind"], data,
-                                    created_at=existing.get("created_at") or self.clock())
+                                    created_at=existing.get("created_at") or self.clock(),
+                                    user_id=existing.get("user_id"), old_text=existing.get("text") or "")
 
-    def _write_document(self, doc_id: str, kind: str, data: DocumentInput, created_at: float) -> Dict[str, Any]:
+    def _write_document(self, doc_id: str, kind: str, data: DocumentInput, created_at: float,
+                        user_id: Optional[str] = None, old_text: Optional[str] = None) -> Dict[str, Any]:
         if data.file is not None:
             got = self._extract(kind, data.file)
             text, filename, fmt, pages = got.text, got.filename, got.format, got.pages
@@ -251,26 +270,103 @@ class InterviewService:
             if not text:
                 raise BadRequest("Either file or text is required")
         doc = {"id": doc_id, "kind": kind, "text": text, "filename": filename, "format": fmt,
-               "pages": pages, "created_at": created_at, "updated_at": self.clock()}
+               "pages": pages, "created_at": created_at, "updated_at": self.clock(), "owner": data.owner,
+               "user_id": user_id}
         self.store.put_document(doc)
-        analysis, _ = self.analyze(text, kind, doc_id)  # warms the cache for the start that follows
+        if old_text is not None:
+            self.store.cache_delete(data.owner, digests=[content_digest(old_text)], doc_ids=[doc_id])
+            self.store.flush_deleted()
+        analysis, _ = self.analyze(text, kind, doc_id, data.owner)  # warms the cache for the start that follows
         return self._document_view(doc, analysis)
 
-    def get_document(self, doc_id: str) -> Dict[str, Any]:
-        doc = self._get_document(doc_id)
-        analysis, _ = self.analyze(doc["text"], doc["kind"], doc["id"])
+    def get_document(self, doc_id: str, owner: Optional[str] = None) -> Dict[str, Any]:
+        doc = self._get_document(doc_id, owner)
+        analysis, _ = self.analyze(doc["text"], doc["kind"], doc["id"], owner)
         return {**self._document_view(doc, analysis), "text": doc["text"]}
 
-    def delete_document(self, doc_id: str) -> Dict[str, Any]:
-        if not self.store.delete_document(check_doc_id(doc_id)):
-            raise NotFound(f"Document {doc_id} not found")
-        return {"status": "deleted", "id": doc_id}
+    def delete_document(self, doc_id: str, owner: Optional[str] = None, cascade: bool = False) -> Dict[str, Any]:
+        """Delete a stored document and its cached analyses. Sessions started from it (by id) hold a copy
+        of its text: with `cascade` they are erased too, otherwise they are listed so the caller can decide."""
+        doc = self._get_document(doc_id, owner)
+        keys = self.store.session_keys(owner, doc_id=doc["id"])
+        self._erase_document(doc, owner)
+        deleted = [sid for sid in (self._erase_session(k) for k in keys) if sid] if cascade else []
+        kept = [] if cascade else [self._public_id(k, owner) for k in keys]
+        self.store.flush_deleted()
+        log.info("document erased", extra={"doc_id": doc["id"], "sessions_deleted": len(deleted)})
+        return {"status": "deleted", "id": doc_id, "sessions_deleted": deleted, "sessions_with_copies": kept}
 
-    def _get_document(self, doc_id: str) -> Dict[str, Any]:
+    def _erase_document(self, doc: Dict[str, Any], owner: Optional[str]) -> None:
+        self.store.delete_document(doc["id"])
+        self.store.cache_delete(owner, digests=[content_digest(doc.get("text") or "")], doc_ids=[doc["id"]])
+
+    def _get_document(self, doc_id: str, owner: Optional[str] = None) -> Dict[str, Any]:
         doc = self.store.get_document(check_doc_id(doc_id))
-        if doc is None:
+        if doc is None or doc.get("owner") != owner:
             raise NotFound(f"Document {doc_id} not found")
         return doc
+
+    # Erasure ---------------------------------------------------------------------------------
+    @staticmethod
+    def _public_id(key: str, owner: Optional[str]) -> str:
+        return key if owner is None else key[len(owner) + 1:]
+
+    def _erase_session(self, key: str) -> Optional[str]:
+        """Delete one session and the cached analyses of its CV/JD text. Returns its session id."""
+        stored = self.store.get_session(key, include_expired=True)
+        if stored is None:
+            return None
+        data = stored.data
+        sources = data.get("sources") or {}
+        doc_ids = [s["doc_id"] for s in sources.values() if isinstance(s, dict) and s.get("doc_id")]
+        digests = [content_digest(data.get(f) or "") for f in ("cv_text", "jd_text")]
+        self.store.delete_session(key)
+        self.store.cache_delete(data.get("owner"), digests=digests, doc_ids=doc_ids)
+        return data.get("session_id") or key
+
+    def delete_session(self, session_id: str, owner: Optional[str] = None) -> Dict[str, Any]:
+        """Erase a session and everything derived from it (its cached CV/JD analyses)."""
+        check_id("session_id", session_id)
+        key = session_key(owner, session_id)
+        stored = self.store.get_session(key, include_expired=True)
+        if stored is None or stored.data.get("owner") != owner:
+            raise NotFound("Session not found")
+        self._erase_session(key)
+        self.store.flush_deleted()
+        log.info("session erased", extra={"session_id": session_id})
+        return {"status": "deleted", "session_id": session_id}
+
+    def delete_user(self, user_id: str, owner: Optional[str] = None) -> Dict[str, Any]:
+        """Erase everything of one user (within the caller's owner): their sessions, the analyses cached
+        from them, and the documents stored with this user_id. Documents their sessions used by id but
+        that were stored without this user_id are listed, not deleted: they may be shared (a JD)."""
+        check_id("user_id", user_id)
+        referenced: List[str] = []
+        deleted_sessions: List[str] = []
+        for key in self.store.session_keys(owner, user_id=user_id):
+            stored = self.store.get_session(key, include_expired=True)
+            if stored is not None:
+                for side in (stored.data.get("sources") or {}).values():
+                    if isinstance(side, dict) and side.get("doc_id") and side["doc_id"] not in referenced:
+                        referenced.append(side["doc_id"])
+            sid = self._erase_session(key)
+            if sid:
+                deleted_sessions.append(sid)
+        deleted_docs = []
+        for doc_id in self.store.document_ids(owner, user_id):
+            doc = self.store.get_document(doc_id)
+            if doc is not None and doc.get("owner") == owner:
+                self._erase_document(doc, owner)
+                deleted_docs.append(doc_id)
+        kept = []
+        for doc_id in referenced:
+            doc = self.store.get_document(doc_id)
+            if doc is not None and doc.get("owner") == owner and doc["id"] not in deleted_docs:
+                kept.append(doc["id"])
+        self.store.flush_deleted()
+        log.info("user erased", extra={"sessions_deleted": len(deleted_sessions), "documents_deleted": len(deleted_docs)})
+        return {"status": "deleted", "user_id": user_id, "sessions_deleted": deleted_sessions,
+                "documents_deleted": deleted_docs, "documents_kept": kept}
 
     @staticmethod
     def _document_view(doc: Dict[str, Any], analysis: DocumentAnalysis) -> Dict[str, Any]:
@@ -279,7 +375,10 @@ class InterviewService:
                 "pages": doc.get("pages"), "created_at": doc.get("created_at"), "updated_at": doc.get("updated_at"),
                 "summary": documents.summarise(text, analysis)}
 
-    def _restored(self, record: SessionRecord) -> Dict[str, Any]:
+    def _restored(self, record: SessionRecord, user_id: str) -> Dict[str, Any]:
+        if record.user_id != user_id:
+            # Never hand one person's interview to another who guessed or reused its id.
+            raise Conflict("session_id already in use")
         question, number = self._question_view(record)
         return {"session_id": record.session_id, "status": "completed" if record.completed else "restored",
                 "question": question, "question_number": number}
@@ -298,7 +397,7 @@ class InterviewService:
         elif len(text) > MAX_TEXT_CHARS:
             raise BadRequest(f"answer_text is limited to {MAX_TEXT_CHARS} characters")
         # Cheap checks first, so a stale or duplicate request costs no transcription.
-        stored, record = self._load(data.session_id)
+        stored, record = self._load(data.session_id, data.owner)
         number = self._check_answerable(record, data)
         metadata: Dict[str, Any] = {"source": "text", **data.metadata}
         spoken = None
@@ -315,13 +414,13 @@ class InterviewService:
         try:
             new = self._run_step(record, {"text": text, "metadata": metadata}, data.defer_question)
             new.updated_at = new.advanced_at = self.clock()
-            committed = self.store.commit_session(record.session_id, stored.version, token,
+            committed = self.store.commit_session(stored.session_id, stored.version, token,
                                                   new.model_dump(mode="json"), self._expiry())
             if not committed:
                 raise Conflict(f"Question {number} was answered by another request")
         finally:
             if not committed:
-                self.store.release_session(record.session_id, token)
+                self.store.release_session(stored.session_id, token)
         last = next(m for m in reversed(new.messages) if m.role == "candidate")
         evaluation = dict(last.metadata.get("evaluation", {}))
         evaluation["evidence"] = last.metadata.get("evidence", {})
@@ -357,15 +456,17 @@ class InterviewService:
                            f"question {number} is awaiting an answer")
         return number
 
-    def stream(self, session_id: str, poll_seconds: float = 0.05) -> Iterator[Dict[str, Any]]:
+    def stream(self, session_id: str, poll_seconds: float = 0.05,
+               owner: Optional[str] = None) -> Iterator[Dict[str, Any]]:
         """SSE events for the question awaiting an answer; generates a deferred one exactly once."""
         if not isinstance(session_id, str) or not ID_RE.match(session_id):
             yield {"error": "Session not found"}
             return
+        key = session_key(owner, session_id)
         deadline = time.monotonic() + self.settings.session_lock_seconds
         while True:
-            stored = self.store.get_session(session_id)
-            if stored is None:
+            stored = self.store.get_session(key)
+            if stored is None or stored.data.get("owner") != owner:
                 yield {"error": "Session not found"}
                 return
             record = SessionRecord.model_validate(stored.data)
@@ -404,7 +505,7 @@ class InterviewService:
             append_question(record, plan, "".join(chunks).strip(), time.perf_counter() - t0, self.clock(),
                             engine=self.engine.last_question_source())
             record.updated_at = record.advanced_at = self.clock()
-            committed = self.store.commit_session(session_id, stored.version, token,
+            committed = self.store.commit_session(key, stored.version, token,
                                                   record.model_dump(mode="json"), self._expiry())
             if not committed:
                 yield {"error": "The session changed while the question was generated; retry"}
@@ -412,10 +513,10 @@ class InterviewService:
             yield {"done": True, "question_number": plan.question_number}
         finally:
             if not committed:  # a disconnect or failure leaves no half question behind
-                self.store.release_session(session_id, token)
+                self.store.release_session(key, token)
 
-    def state(self, session_id: str) -> Dict[str, Any]:
-        _, record = self._load(session_id)
+    def state(self, session_id: str, owner: Optional[str] = None) -> Dict[str, Any]:
+        _, record = self._load(session_id, owner)
         times = record.question_times
         analysis = record.analysis
         return {
@@ -435,8 +536,8 @@ class InterviewService:
             if analysis else None,
         }
 
-    def performance(self, session_id: str) -> Dict[str, Any]:
-        _, record = self._load(session_id)
+    def performance(self, session_id: str, owner: Optional[str] = None) -> Dict[str, Any]:
+        _, record = self._load(session_id, owner)
         times = [round(t, 6) for t in record.question_times]
         return {
             "session_id": record.session_id,
@@ -447,12 +548,12 @@ class InterviewService:
         }
 
     def complete(self, session_id: str, force: bool = False, wait_seconds: float = 10.0,
-                 poll_seconds: float = 0.05) -> Dict[str, Any]:
+                 poll_seconds: float = 0.05, owner: Optional[str] = None) -> Dict[str, Any]:
         """The final report. If another request holds the session (a question streaming in, an answer
         being scored), wait up to `wait_seconds` for it to finish rather than fail."""
         deadline = time.monotonic() + wait_seconds
         while True:
-            stored, record = self._load(session_id)
+            stored, record = self._load(session_id, owner)
             if record.report is not None:
                 return record.report
             if not record.completed and not force:
@@ -473,11 +574,11 @@ class InterviewService:
             record.pending_plan = None
             record.report = report.model_dump(mode="json")
             record.updated_at = self.clock()
-            committed = self.store.commit_session(session_id, stored.version, token,
+            committed = self.store.commit_session(stored.session_id, stored.version, token,
                                                   record.model_dump(mode="json"), self._expiry())
         finally:
             if not committed:
-                self.store.release_session(session_id, token)
+                self.store.release_session(stored.session_id, token)
         log.info("session completed", extra={"session_id": session_id,
                                              "overall_score": report.evaluation["overall_score"]})
         return record.report

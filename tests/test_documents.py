@@ -175,7 +175,8 @@ def test_document_lifecycle(client):
     assert doc["summary"]["preview"].startswith("MARIA GARCIA")
     full = client.get(f"{V2}/documents/{doc['id']}").json()
     assert "Page three marker" in full["text"] and full["summary"] == doc["summary"]
-    assert client.delete(f"{V2}/documents/{doc['id']}").json() == {"status": "deleted", "id": doc["id"]}
+    assert client.delete(f"{V2}/documents/{doc['id']}").json() == {"status": "deleted", "id": doc["id"],
+                                                                   "sessions_deleted": [], "sessions_with_copies": []}
     gone = client.get(f"{V2}/documents/{doc['id']}")
     assert gone.status_code == 404 and gone.json() == {"detail": f"Document {doc['id']} not found"}
     assert client.delete(f"{V2}/documents/{doc['id']}").status_code == 404

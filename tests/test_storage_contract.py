@@ -129,13 +129,6 @@ def test_metric_counts_are_exact_under_concurrency(store):
     assert store.metrics_snapshot()["api_requests"]["count"] == 100
 
 
-def test_checkpointer_lives_in_the_same_backend(store):
-    saver = store.checkpointer()
-    assert type(saver).__name__ == ("SqliteSaver" if store.backend == "sqlite" else "MongoDBSaver")
-    if store.backend == "sqlite":
-        assert str(store.path) in saver.conn.execute("PRAGMA database_list").fetchone()[2]
-
-
 def test_mongo_uses_ttl_indexes(mongo_uri):
     from interview_engine.storage.mongo import MongoStorage
 
@@ -143,11 +136,78 @@ def test_mongo_uses_ttl_indexes(mongo_uri):
     for coll in (store.sessions, store.cache):
         ttl = [i for i in coll.index_information().values() if "expireAfterSeconds" in i]
         assert ttl and ttl[0]["key"] == [("expires_at", 1)] and ttl[0]["expireAfterSeconds"] == 0
-    # LangGraph's checkpoints expire with the session too.
-    saver = store.checkpointer()
-    ttl = [i for i in saver.checkpoint_collection.index_information().values() if "expireAfterSeconds" in i]
-    assert ttl and ttl[0]["expireAfterSeconds"] == 86400
     store.close()
+
+
+def test_sessions_are_found_by_owner_user_and_document(store, clock):
+    def data(owner, user, cv_doc=None, jd_doc=None):
+        return {"user_id": user, "owner": owner,
+                "sources": {"cv": {"doc_id": cv_doc}, "jd": {"doc_id": jd_doc}}}
+
+    store.create_session("s1", data(None, "u1", cv_doc="d1"), clock() + 100)
+    store.create_session("s2", data(None, "u1"), clock() + 100)
+    store.create_session("s3", data(None, "u2", jd_doc="d1"), clock() + 100)
+    store.create_session("acme/s1", data("acme", "u1", cv_doc="d1"), clock() + 100)
+    assert store.session_keys(None, user_id="u1") == ["s1", "s2"]
+    assert store.session_keys(None, doc_id="d1") == ["s1", "s3"]
+    assert store.session_keys("acme", user_id="u1") == ["acme/s1"]
+    assert store.session_keys("acme", doc_id="d1") == ["acme/s1"]
+    assert store.session_keys("globex") == []
+    clock.advance(101)  # expired but not purged: still found, so erasure can reach it
+    assert store.get_session("s1") is None and store.get_session("s1", include_expired=True) is not None
+    assert store.session_keys(None, user_id="u1") == ["s1", "s2"]
+    assert store.delete_session("s1") and not store.delete_session("s1")
+
+
+def test_cache_entries_are_deleted_by_what_they_came_from(store, clock):
+    store.cache_put("k1", {"v": 1}, clock() + 100, owner=None, digest="h1")
+    store.cache_put("k2", {"v": 2}, clock() + 100, owner=None, digest="h2", doc_id="d1")
+    store.cache_put("k3", {"v": 3}, clock() + 100, owner="acme", digest="h1")
+    assert store.cache_delete(None, digests=["h1"]) == 1
+    assert store.cache_get("k1") is None and store.cache_get("k3") == {"v": 3}  # another owner's entry stays
+    assert store.cache_delete(None, doc_ids=["d1"]) == 1 and store.cache_get("k2") is None
+    assert store.cache_delete("acme") == 0
+
+
+def test_documents_carry_owner_and_user(store):
+    base = {"kind": "cv", "text": "Python engineer", "created_at": 1.0, "updated_at": 1.0}
+    store.put_document({**base, "id": "a1b2c3d4e5f6a1b2c3d4e5f6", "owner": "acme", "user_id": "u1"})
+    store.put_document({**base, "id": "b1b2c3d4e5f6a1b2c3d4e5f6", "owner": None, "user_id": "u1"})
+    got = store.get_document("a1b2c3d4e5f6a1b2c3d4e5f6")
+    assert got["owner"] == "acme" and got["user_id"] == "u1"
+    assert store.document_ids("acme", "u1") == ["a1b2c3d4e5f6a1b2c3d4e5f6"]
+    assert store.document_ids(None, "u1") == ["b1b2c3d4e5f6a1b2c3d4e5f6"]
+    assert store.document_ids(None, "u2") == []
+
+
+def test_rate_limit_storage_is_shared_and_exact(make_settings, clock):
+    """Two store objects on one database (two workers) share one moving window, and racing threads can
+    never take more slots than the limit."""
+    from limits import parse
+    from limits.strategies import MovingWindowRateLimiter
+
+    a, b = make_storage(make_settings(), clock=clock), make_storage(make_settings(), clock=clock)
+    try:
+        item = parse("10/minute")
+        la, lb = MovingWindowRateLimiter(a.rate_limit_storage()), MovingWindowRateLimiter(b.rate_limit_storage())
+        wins = []
+        barrier = threading.Barrier(8)
+
+        def hammer(limiter):
+            barrier.wait()
+            for _ in range(4):
+                wins.append(limiter.hit(item, "start", "addr:1.2.3.4"))
+
+        threads = [threading.Thread(target=hammer, args=(la if i % 2 else lb,)) for i in range(8)]
+        [t.start() for t in threads]
+        [t.join() for t in threads]
+        assert wins.count(True) == 10 and wins.count(False) == 22
+        stats = la.get_window_stats(item, "start", "addr:1.2.3.4")
+        assert stats.remaining == 0 and 0 < stats.reset_time - __import__("time").time() <= 60
+        assert lb.hit(item, "start", "addr:5.6.7.8")  # another caller has its own window
+    finally:
+        a.close()
+        b.close()
 
 
 def test_documents_roundtrip_replace_and_delete(store):

@@ -10,8 +10,9 @@ from pydantic import ValidationError
 
 from interview_engine import AnswerInput, InterviewService, StartInput
 from interview_engine.errors import BadRequest, Forbidden
+from interview_engine.security import Principal, token_matches
 
-from ..deps import get_service, read_upload
+from ..deps import get_owner, get_principal, get_service, read_upload
 from ..errors import validation_detail
 from ..schemas import (AnswerResponse, CompleteResponse, ErrorResponse, GlobalMetricsResponse,
                        PerformanceResponse, ResetResponse, SessionStateResponse, StartRequest, StartResponse)
@@ -38,8 +39,10 @@ async def _json_body(request: Request) -> dict:
 @router.post("/start", response_model=StartResponse, responses=ERRORS,
              openapi_extra={"requestBody": {"required": True, "content": {
                  "application/json": {"schema": StartRequest.model_json_schema()}}}})
-async def start(request: Request, service: InterviewService = Depends(get_service)):
-    """Start a session from CV and JD text (JSON only). An existing session_id is restored."""
+async def start(request: Request, service: InterviewService = Depends(get_service),
+                owner: Optional[str] = Depends(get_owner)):
+    """Start a session from CV and JD text (JSON only). An existing session_id is restored for the same
+    user_id; another user_id gets 409."""
     body = await _json_body(request)
     try:
         req = StartRequest.model_validate(body)
@@ -47,7 +50,7 @@ async def start(request: Request, service: InterviewService = Depends(get_servic
         raise BadRequest(validation_detail(exc.errors(), prefix=("body",)))
     from anyio import to_thread
 
-    return await to_thread.run_sync(service.start, StartInput(**req.model_dump()))
+    return await to_thread.run_sync(service.start, StartInput(**req.model_dump(), owner=owner))
 
 
 @router.post("/start-with-ids", response_model=StartResponse, responses=ERRORS)
@@ -57,7 +60,7 @@ def start_with_ids(
     cv_file: Optional[UploadFile] = File(None), jd_file: Optional[UploadFile] = File(None),
     cv_text: Optional[str] = Form(None), jd_text: Optional[str] = Form(None),
     max_questions: Optional[int] = Form(None), defer_question: bool = Form(False),
-    service: InterviewService = Depends(get_service),
+    service: InterviewService = Depends(get_service), owner: Optional[str] = Depends(get_owner),
 ):
     """Start a session from form data: files, stored document ids, or text (files > ids > text, per side).
 
@@ -66,7 +69,8 @@ def start_with_ids(
     return service.start(StartInput(user_id=user_id, session_id=session_id, role=role, company=company,
                                     cv_text=cv_text or "", jd_text=jd_text or "", max_questions=max_questions,
                                     defer_question=defer_question, cv_file=read_upload(cv_file, limit),
-                                    jd_file=read_upload(jd_file, limit), cv_id=cv_id or None, jd_id=jd_id or None))
+                                    jd_file=read_upload(jd_file, limit), cv_id=cv_id or None, jd_id=jd_id or None,
+                                    owner=owner))
 
 
 @router.post("/answer", response_model=AnswerResponse, response_model_exclude_unset=True,
@@ -77,7 +81,7 @@ def answer(
     audio_file: Optional[UploadFile] = File(None), video_file: Optional[UploadFile] = File(None),
     answer_text: Optional[str] = Form(None), defer_question: bool = Form(False),
     question_number: Optional[int] = Form(None, description="Optional guard: the question this answers"),
-    service: InterviewService = Depends(get_service),
+    service: InterviewService = Depends(get_service), owner: Optional[str] = Depends(get_owner),
 ):
     """Submit an answer: an audio or video recording (transcribed; the response adds `voice_analysis`),
     or typed `answer_text`. Runs in the thread pool; transcription itself runs in a bounded worker pool."""
@@ -86,15 +90,16 @@ def answer(
                                       audio=read_upload(audio_file, limit), video=read_upload(video_file, limit),
                                       defer_question=defer_question,
                                       question_number=question_number,
-                                      received_at=getattr(request.state, "received_at", None)))
+                                      received_at=getattr(request.state, "received_at", None), owner=owner))
 
 
 @router.get("/stream/{session_id}", response_class=StreamingResponse,
             responses={200: {"content": {"text/event-stream": {}}}})
-def stream(session_id: str, service: InterviewService = Depends(get_service)):
+def stream(session_id: str, service: InterviewService = Depends(get_service),
+           owner: Optional[str] = Depends(get_owner)):
     """The question awaiting an answer as Server-Sent Events; a deferred question is generated live."""
     def events():
-        for event in service.stream(session_id):
+        for event in service.stream(session_id, owner=owner):
             yield f"data: {json.dumps(event)}\n\n"
 
     return StreamingResponse(events(), media_type="text/event-stream",
@@ -103,20 +108,22 @@ def stream(session_id: str, service: InterviewService = Depends(get_service)):
 
 
 @router.get("/state/{session_id}", response_model=SessionStateResponse, responses=ERRORS)
-def state(session_id: str, service: InterviewService = Depends(get_service)):
-    return service.state(session_id)
+def state(session_id: str, service: InterviewService = Depends(get_service),
+          owner: Optional[str] = Depends(get_owner)):
+    return service.state(session_id, owner=owner)
 
 
 @router.get("/performance/{session_id}", response_model=PerformanceResponse, responses=ERRORS)
-def performance(session_id: str, service: InterviewService = Depends(get_service)):
-    return service.performance(session_id)
+def performance(session_id: str, service: InterviewService = Depends(get_service),
+                owner: Optional[str] = Depends(get_owner)):
+    return service.performance(session_id, owner=owner)
 
 
 @router.post("/complete/{session_id}", response_model=CompleteResponse, responses=ERRORS)
 def complete(session_id: str, force: bool = Query(False, description="End an unfinished interview now"),
-             service: InterviewService = Depends(get_service)):
+             service: InterviewService = Depends(get_service), owner: Optional[str] = Depends(get_owner)):
     """Build the final report (once; later calls return the same report)."""
-    return service.complete(session_id, force=force)
+    return service.complete(session_id, force=force, owner=owner)
 
 
 @router.get("/metrics/global", response_model=GlobalMetricsResponse)
@@ -125,8 +132,14 @@ def metrics_global(service: InterviewService = Depends(get_service)):
 
 
 @router.post("/metrics/reset", response_model=ResetResponse, responses={403: {"model": ErrorResponse}})
-def metrics_reset(x_admin_token: Optional[str] = Header(None), service: InterviewService = Depends(get_service)):
-    token = service.settings.admin_token
-    if token and x_admin_token != token:
-        raise Forbidden("A valid X-Admin-Token header is required")
+def metrics_reset(x_admin_token: Optional[str] = Header(None), service: InterviewService = Depends(get_service),
+                  principal: Principal = Depends(get_principal)):
+    """With API keys: an admin key (API_ADMIN_OWNERS). Without: X-Admin-Token when ADMIN_TOKEN is set."""
+    if principal.owner is not None:
+        if not principal.admin:
+            raise Forbidden("An admin API key is required")
+    else:
+        token = service.settings.admin_token
+        if token and not token_matches(x_admin_token, token):
+            raise Forbidden("A valid X-Admin-Token header is required")
     return service.reset_metrics()

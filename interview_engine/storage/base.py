@@ -7,9 +7,10 @@ session is gone exactly when its TTL passes, whatever the backend's background p
 """
 from __future__ import annotations
 
+import secrets
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Optional, Protocol
+from typing import Any, Callable, Dict, List, Optional, Protocol, Sequence
 
 Clock = Callable[[], float]
 
@@ -32,7 +33,8 @@ class Storage(Protocol):
     backend: str
 
     # Sessions -----------------------------------------------------------------------------
-    def get_session(self, session_id: str) -> Optional[StoredSession]: ...
+    def get_session(self, session_id: str, include_expired: bool = False) -> Optional[StoredSession]:
+        """A live session by its storage key (see session_key); expired ones too for erasure."""
 
     def create_session(self, session_id: str, data: Dict[str, Any], expires_at: float) -> bool:
         """Insert if absent (or expired). False when a live session already has this id."""
@@ -46,7 +48,12 @@ class Storage(Protocol):
 
     def release_session(self, session_id: str, token: str) -> None: ...
 
-    def delete_session(self, session_id: str) -> None: ...
+    def delete_session(self, session_id: str) -> bool: ...
+
+    def session_keys(self, owner: Optional[str], user_id: Optional[str] = None,
+                     doc_id: Optional[str] = None) -> List[str]:
+        """Keys of the owner's sessions (expired ones not yet purged included), narrowed to one user_id
+        and/or to sessions that copied the stored document `doc_id`. The key is what get_session takes."""
 
     def purge_expired(self) -> List[str]:
         """Delete expired sessions and cache entries now; returns the session ids removed."""
@@ -54,15 +61,29 @@ class Storage(Protocol):
     # Analysis cache ------------------------------------------------------------------------
     def cache_get(self, key: str) -> Optional[Dict[str, Any]]: ...
 
-    def cache_put(self, key: str, value: Dict[str, Any], expires_at: float) -> None: ...
+    def cache_put(self, key: str, value: Dict[str, Any], expires_at: float, owner: Optional[str] = None,
+                  digest: Optional[str] = None, doc_id: Optional[str] = None) -> None:
+        """`owner`, `digest` (of the analysed text) and `doc_id` say what the entry was derived from,
+        so erasure can find it."""
+
+    def cache_delete(self, owner: Optional[str], digests: Sequence[str] = (), doc_ids: Sequence[str] = ()) -> int:
+        """Delete the owner's entries derived from any of these texts or stored documents."""
 
     # Stored CVs and job descriptions ---------------------------------------------------------
     def put_document(self, doc: Dict[str, Any]) -> None:
-        """Insert or replace a document: {id, kind ("cv"|"jd"), text, filename, format, created_at, updated_at}."""
+        """Insert or replace a document: {id, kind ("cv"|"jd"), text, filename, format, created_at, updated_at,
+        owner, user_id}."""
 
     def get_document(self, doc_id: str, kind: Optional[str] = None) -> Optional[Dict[str, Any]]: ...
 
     def delete_document(self, doc_id: str) -> bool: ...
+
+    def document_ids(self, owner: Optional[str], user_id: str) -> List[str]:
+        """Ids of the owner's documents stored for this user_id."""
+
+    # Erasure -----------------------------------------------------------------------------
+    def flush_deleted(self) -> None:
+        """Make deletions final in the files too (SQLite: checkpoint and truncate the WAL)."""
 
     # Metrics (shared by every worker process) ----------------------------------------------
     def observe(self, name: str, value: float) -> None: ...
@@ -73,21 +94,32 @@ class Storage(Protocol):
 
     def metrics_reset(self) -> None: ...
 
-    # LangGraph checkpoints in the same backend ---------------------------------------------
-    def checkpointer(self) -> Any: ...
-
-    def delete_checkpoints(self, session_id: str) -> None: ...
+    # Rate limits shared by every worker process --------------------------------------------
+    def rate_limit_storage(self) -> Any:
+        """A `limits` storage (moving-window capable) in the same backend."""
 
     def ping(self) -> bool: ...
 
     def close(self) -> None: ...
 
 
-def new_document_id() -> str:
-    """A 24-hex ObjectId string, on every backend, so ids look the same whichever store made them."""
-    from bson import ObjectId
+# Legacy LangGraph checkpoint tables/collections: the graph runs without a checkpointer now (the session
+# record is the source of truth), and these held copies of every CV; they are dropped on start-up.
+LEGACY_CHECKPOINT_TABLES = ("checkpoints", "writes")
+LEGACY_CHECKPOINT_COLLECTIONS = ("checkpoints", "checkpoint_writes")
 
-    return str(ObjectId())
+
+def new_document_id() -> str:
+    """96 random bits as 24 hex characters: the shape of an ObjectId (integrators see no change), but
+    unguessable. An ObjectId is a timestamp plus a counter, so "my id + 1" was someone else's CV."""
+    return secrets.token_hex(12)
+
+
+def session_key(owner: Optional[str], session_id: str) -> str:
+    """Where a session is stored. With API keys each owner has its own session-id namespace, so another
+    owner's id is simply not found (no 403 that would confirm it exists). '/' cannot occur in a session id
+    or an owner name, so keys never collide; without keys the key is the session id itself."""
+    return session_id if owner is None else f"{owner}/{session_id}"
 
 
 def empty_metric() -> Dict[str, float]:

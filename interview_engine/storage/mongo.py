@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from typing import Any, Dict, List, Optional
+import logging
+from typing import Any, Dict, List, Optional, Sequence
 
 from bson import ObjectId
 from pymongo import MongoClient
 from pymongo.errors import DuplicateKeyError
 
-from .base import COUNTER_NAMES, METRIC_NAMES, Clock, StoredSession, empty_metric, system_clock
+from .base import (COUNTER_NAMES, LEGACY_CHECKPOINT_COLLECTIONS, METRIC_NAMES, Clock, StoredSession, empty_metric,
+                   system_clock)
+
+log = logging.getLogger("interview.storage")
 
 
 def _to_dt(ts: float) -> dt.datetime:
@@ -37,6 +40,7 @@ class MongoStorage:
     def __init__(self, uri: str, db_name: str = "interview", clock: Clock = system_clock,
                  session_ttl_seconds: Optional[float] = None):
         self.clock = clock
+        self.uri = uri
         self.client: MongoClient = MongoClient(uri, tz_aware=True, serverSelectionTimeoutMS=5000)
         self.db = self.client[db_name]
         self.db_name = db_name
@@ -46,25 +50,42 @@ class MongoStorage:
         # Collections an integrator's own system can write to; the text lives in the field `text`.
         self.documents = {"cv": self.db["resumes"], "jd": self.db["job_descriptions"]}
         self._session_ttl = session_ttl_seconds
-        self._saver = None
-        self._saver_lock = threading.Lock()
+        self._rate_limits = None
         # expireAfterSeconds=0: each document carries its own expiry time.
         self.sessions.create_index("expires_at", expireAfterSeconds=0, name="sessions_ttl")
         self.cache.create_index("expires_at", expireAfterSeconds=0, name="analysis_cache_ttl")
+        self.sessions.create_index([("owner", 1), ("user_id", 1)], name="sessions_owner_user")
+        self.cache.create_index("digest", name="analysis_cache_digest")
+        self.cache.create_index("doc_id", name="analysis_cache_doc_id")
+        self._drop_legacy_checkpoints()
+        # Cache entries from before they recorded their source cannot be found by erasure: drop them.
+        self.cache.delete_many({"digest": {"$exists": False}})
+
+    def _drop_legacy_checkpoints(self) -> None:
+        """Earlier versions kept LangGraph checkpoints (a copy of the CV per step) in this database."""
+        legacy = [c for c in LEGACY_CHECKPOINT_COLLECTIONS if c in self.db.list_collection_names()]
+        for name in legacy:
+            self.db.drop_collection(name)
+        if legacy:
+            log.info("dropped legacy LangGraph checkpoint collections", extra={"collections": legacy})
 
     def _now(self) -> dt.datetime:
         return _to_dt(self.clock())
 
     # Sessions -----------------------------------------------------------------------------
-    def get_session(self, session_id: str) -> Optional[StoredSession]:
-        doc = self.sessions.find_one({"_id": session_id, "expires_at": {"$gt": self._now()}})
+    def get_session(self, session_id: str, include_expired: bool = False) -> Optional[StoredSession]:
+        query: Dict[str, Any] = {"_id": session_id}
+        if not include_expired:
+            query["expires_at"] = {"$gt": self._now()}
+        doc = self.sessions.find_one(query)
         if doc is None:
             return None
         return StoredSession(doc["_id"], doc["data"], int(doc["version"]), _to_ts(doc["expires_at"]),
                              doc.get("lock_token"), _to_ts(doc["lock_until"]) if doc.get("lock_until") else None)
 
     def create_session(self, session_id: str, data: Dict[str, Any], expires_at: float) -> bool:
-        doc = {"_id": session_id, "user_id": data.get("user_id"), "version": 1, "lock_token": None,
+        doc = {"_id": session_id, "user_id": data.get("user_id"), "owner": data.get("owner"), "version": 1,
+               "lock_token": None,
                "lock_until": None, "expires_at": _to_dt(expires_at), "data": data}
         try:
             self.sessions.insert_one(doc)
@@ -94,17 +115,23 @@ class MongoStorage:
         self.sessions.update_one({"_id": session_id, "lock_token": token},
                                  {"$set": {"lock_token": None, "lock_until": None}})
 
-    def delete_session(self, session_id: str) -> None:
-        self.sessions.delete_one({"_id": session_id})
-        self.delete_checkpoints(session_id)
+    def delete_session(self, session_id: str) -> bool:
+        return self.sessions.delete_one({"_id": session_id}).deleted_count == 1
+
+    def session_keys(self, owner: Optional[str], user_id: Optional[str] = None,
+                     doc_id: Optional[str] = None) -> List[str]:
+        query: Dict[str, Any] = {"owner": owner}
+        if user_id is not None:
+            query["user_id"] = user_id
+        if doc_id is not None:
+            query["$or"] = [{"data.sources.cv.doc_id": doc_id}, {"data.sources.jd.doc_id": doc_id}]
+        return sorted(d["_id"] for d in self.sessions.find(query, {"_id": 1}))
 
     def purge_expired(self) -> List[str]:
         now = self._now()
         ids = [d["_id"] for d in self.sessions.find({"expires_at": {"$lte": now}}, {"_id": 1})]
         if ids:
             self.sessions.delete_many({"_id": {"$in": ids}, "expires_at": {"$lte": now}})
-            for sid in ids:
-                self.delete_checkpoints(sid)
         self.cache.delete_many({"expires_at": {"$lte": now}})
         return ids
 
@@ -113,9 +140,17 @@ class MongoStorage:
         doc = self.cache.find_one({"_id": key, "expires_at": {"$gt": self._now()}})
         return doc["value"] if doc else None
 
-    def cache_put(self, key: str, value: Dict[str, Any], expires_at: float) -> None:
-        self.cache.replace_one({"_id": key}, {"_id": key, "value": value, "expires_at": _to_dt(expires_at)},
-                               upsert=True)
+    def cache_put(self, key: str, value: Dict[str, Any], expires_at: float, owner: Optional[str] = None,
+                  digest: Optional[str] = None, doc_id: Optional[str] = None) -> None:
+        self.cache.replace_one({"_id": key}, {"_id": key, "value": value, "expires_at": _to_dt(expires_at),
+                                              "owner": owner, "digest": digest, "doc_id": doc_id}, upsert=True)
+
+    def cache_delete(self, owner: Optional[str], digests: Sequence[str] = (), doc_ids: Sequence[str] = ()) -> int:
+        ors = ([{"digest": {"$in": list(digests)}}] if digests else []) + \
+              ([{"doc_id": {"$in": list(doc_ids)}}] if doc_ids else [])
+        if not ors:
+            return 0
+        return self.cache.delete_many({"owner": owner, "$or": ors}).deleted_count
 
     # Documents ----------------------------------------------------------------------------
     @staticmethod
@@ -139,7 +174,8 @@ class MongoStorage:
                 text = doc.get("text") or doc.get("content") or ""
                 return {"id": str(doc["_id"]), "kind": k, "text": text, "filename": doc.get("filename"),
                         "format": doc.get("format"), "pages": doc.get("pages"),
-                        "created_at": _epoch(doc.get("created_at")), "updated_at": _epoch(doc.get("updated_at"))}
+                        "created_at": _epoch(doc.get("created_at")), "updated_at": _epoch(doc.get("updated_at")),
+                        "owner": doc.get("owner"), "user_id": doc.get("user_id")}
         return None
 
     def delete_document(self, doc_id: str) -> bool:
@@ -147,6 +183,15 @@ class MongoStorage:
             if coll.delete_one({"_id": {"$in": self._id_forms(doc_id)}}).deleted_count:
                 return True
         return False
+
+    def document_ids(self, owner: Optional[str], user_id: str) -> List[str]:
+        return sorted(str(d["_id"]) for coll in self.documents.values()
+                      for d in coll.find({"owner": owner, "user_id": user_id}, {"_id": 1}))
+
+    # Erasure ------------------------------------------------------------------------------
+    def flush_deleted(self) -> None:
+        """Nothing to do from a client: a deleted document is gone from every collection at once (the
+        server's own storage engine reclaims its space)."""
 
     # Metrics ------------------------------------------------------------------------------
     def observe(self, name: str, value: float) -> None:
@@ -167,23 +212,25 @@ class MongoStorage:
     def metrics_reset(self) -> None:
         self.metrics.delete_many({})
 
-    # LangGraph checkpoints -----------------------------------------------------------------
-    def checkpointer(self):
-        with self._saver_lock:
-            if self._saver is None:
-                from langgraph.checkpoint.mongodb import MongoDBSaver
+    # Rate limits --------------------------------------------------------------------------
+    def rate_limit_storage(self):
+        """`limits`' own MongoDB storage, in this database (collections `rate_limit_windows` and
+        `rate_limit_counters`, expired by TTL indexes)."""
+        if self._rate_limits is None:
+            from limits.storage import MongoDBStorage
 
-                ttl = int(self._session_ttl) if self._session_ttl else None
-                self._saver = MongoDBSaver(self.client, db_name=self.db_name, ttl=ttl)
-            return self._saver
-
-    def delete_checkpoints(self, session_id: str) -> None:
-        self.checkpointer().delete_thread(session_id)
+            self._rate_limits = MongoDBStorage(self.uri, database_name=self.db_name,
+                                               counter_collection_name="rate_limit_counters",
+                                               window_collection_name="rate_limit_windows",
+                                               serverSelectionTimeoutMS=5000)
+        return self._rate_limits
 
     def ping(self) -> bool:
         self.client.admin.command("ping")
         return True
 
     def close(self) -> None:
+        if self._rate_limits is not None and self._rate_limits._storage is not None:
+            self._rate_limits._storage.close()
         self.client.close()
 
