@@ -64,14 +64,15 @@ print(f"{len(rows)} answers, {len({r['question_id'] for r in rows})} questions, 
       f"{elapsed / len(rows) * 1000:.0f} ms per answer")'''),
     ("md", "## Agreement between the two labellers (the ceiling for any engine)"),
     ("code", '''second = labelled.second_labels()
-agree = {}
+both = [r for r in rows if r["id"] in second]
+agree = {"answers": len(both)}
 for dim in ("overall", "clarity", "relevance", "depth"):
-    a = [r["labels"][dim] for r in rows]
-    b = [second[r["id"]][dim] for r in rows]
+    a = [r["labels"][dim] for r in both]
+    b = [second[r["id"]][dim] for r in both]
     agree[dim] = {"spearman": round(labelled.spearman(a, b), 3),
                   "exact": round(float(np.mean([x == y for x, y in zip(a, b)])), 2),
                   "within_1": round(float(np.mean([abs(x - y) <= 1 for x, y in zip(a, b)])), 2)}
-as_engine = [dict(r, engine={**r["labels"], **{"overall": second[r["id"]]["overall"]}}) for r in rows]
+as_engine = [dict(r, engine={**r["labels"], **{"overall": second[r["id"]]["overall"]}}) for r in both]
 agree["pairwise_overall"] = round(labelled.pairwise_share(as_engine), 3)
 agree'''),
     ("md", "## The engine against the labels, on both halves"),
