@@ -46,6 +46,9 @@ class Storage(Protocol):
 
     def release_session(self, session_id: str, token: str) -> None: ...
 
+    def list_sessions(self, user_id: str, limit: int = 500) -> List[StoredSession]:
+        """A user's live sessions, oldest first (at most `limit`, the newest ones)."""
+
     def delete_session(self, session_id: str) -> None: ...
 
     def purge_expired(self) -> List[str]:

@@ -51,6 +51,7 @@ class MongoStorage:
         # expireAfterSeconds=0: each document carries its own expiry time.
         self.sessions.create_index("expires_at", expireAfterSeconds=0, name="sessions_ttl")
         self.cache.create_index("expires_at", expireAfterSeconds=0, name="analysis_cache_ttl")
+        self.sessions.create_index("user_id", name="sessions_user_id")
 
     def _now(self) -> dt.datetime:
         return _to_dt(self.clock())
@@ -93,6 +94,13 @@ class MongoStorage:
     def release_session(self, session_id: str, token: str) -> None:
         self.sessions.update_one({"_id": session_id, "lock_token": token},
                                  {"$set": {"lock_token": None, "lock_until": None}})
+
+    def list_sessions(self, user_id: str, limit: int = 500) -> List[StoredSession]:
+        docs = self.sessions.find({"user_id": user_id, "expires_at": {"$gt": self._now()}}) \
+            .sort("data.created_at", -1).limit(limit)
+        found = [StoredSession(d["_id"], d["data"], int(d["version"]), _to_ts(d["expires_at"]), d.get("lock_token"),
+                               _to_ts(d["lock_until"]) if d.get("lock_until") else None) for d in docs]
+        return sorted(found, key=lambda s: s.data.get("created_at") or 0.0)
 
     def delete_session(self, session_id: str) -> None:
         self.sessions.delete_one({"_id": session_id})

@@ -20,6 +20,7 @@ CREATE TABLE IF NOT EXISTS sessions (
     data TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS sessions_expires_at ON sessions(expires_at);
+CREATE INDEX IF NOT EXISTS sessions_user_id ON sessions(user_id);
 CREATE TABLE IF NOT EXISTS analysis_cache (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL,
@@ -120,6 +121,13 @@ class SQLiteStorage:
     def release_session(self, session_id: str, token: str) -> None:
         self._conn().execute("UPDATE sessions SET lock_token = NULL, lock_until = NULL "
                              "WHERE session_id = ? AND lock_token = ?", (session_id, token))
+
+    def list_sessions(self, user_id: str, limit: int = 500) -> List[StoredSession]:
+        rows = self._conn().execute(
+            "SELECT session_id, data, version, expires_at, lock_token, lock_until FROM sessions "
+            "WHERE user_id = ? AND expires_at > ? ORDER BY json_extract(data, '$.created_at') DESC LIMIT ?", (user_id, self.clock(), limit)).fetchall()
+        found = [StoredSession(r[0], json.loads(r[1]), r[2], r[3], r[4], r[5]) for r in rows]
+        return sorted(found, key=lambda s: s.data.get("created_at") or 0.0)
 
     def delete_session(self, session_id: str) -> None:
         self._conn().execute("DELETE FROM sessions WHERE session_id = ?", (session_id,))
