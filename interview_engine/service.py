@@ -512,6 +512,11 @@ class InterviewService:
                                              "overall_score": report.evaluation["overall_score"]})
         return record.report
 
+    def stored_report(self, session_id: str) -> Optional[Dict[str, Any]]:
+        """The report if one was made, without making it (a UI reopening a session needs to know)."""
+        _, record = self._load(session_id)
+        return record.report
+
     def user_sessions(self, user_id: str) -> Dict[str, Any]:
         """The user's sessions, oldest first, each summarised with its report's scores once finished. An
         unknown user simply has none."""
