@@ -124,7 +124,7 @@ class Page:
 
     def shot(self, name: str):
         self.d.save_screenshot(str(ARTIFACTS / f"{self.size}-{name}.png"))
-        if os.environ.get("UPDATE_SCREENSHOTS"):
+        if os.environ.get("UPDATE_SCREENSHOTS") and name != "timeout":
             DOCS_SHOTS.mkdir(parents=True, exist_ok=True)
             self.d.save_screenshot(str(DOCS_SHOTS / f"{self.size}-{name}.png"))
 
@@ -159,6 +159,18 @@ class Page:
                     "const v = document.querySelector('#video_in video[src*=\"gradio_api/file\"]'); return !!v;"):
                 time.sleep(0.2)
         time.sleep(1.0)  # the recording finishes uploading
+
+    def value(self, css: str, pattern: str, timeout: float = 20.0) -> str:
+        """Wait until an input's value matches (values set by a callback arrive asynchronously)."""
+        deadline = time.monotonic() + timeout
+        value = ""
+        while time.monotonic() < deadline:
+            found = self.all(css)
+            value = (found[0].get_attribute("value") or "") if found else ""
+            if re.search(pattern, value):
+                return value
+            time.sleep(0.1)
+        raise AssertionError(f"{css} value never matched {pattern!r}: {value[:100]!r}")
 
     def count(self, css: str, n: int, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout
@@ -204,9 +216,9 @@ def test_a_candidate_practises_a_whole_interview(server, page, tmp_path):
 
     # The example fills the form; the first question streams in and is read aloud.
     p.click("#example")
-    p.wait("#cv_text", r".")
-    assert "Northwind" in p.find("#company input, #company textarea").get_attribute("value")
-    assert "Sam Rivera" in p.find("#cv_text textarea").get_attribute("value")
+    p.value("#company input, #company textarea", "Northwind")
+    p.value("#cv_text textarea", "Sam Rivera")
+    p.value("#jd_text textarea", "Northwind")
     p.click("#start")
     q1 = p.question_ready()
     assert "Question 1 of 4" in p.wait("#progress", "Question 1")
@@ -302,6 +314,7 @@ def test_a_candidate_practises_a_whole_interview(server, page, tmp_path):
     assert "3 attempts" not in report and "2 attempts" in report  # the retried question says so
     p.count("#overall_plot .js-plotly-plot, #scores_plot .js-plotly-plot, #voice_plot .js-plotly-plot", 3)
     p.axe("report")
+    p.d.execute_script("window.scrollTo(0, 0)")
     p.shot("7-report")
     p.tab("Practice", "#main_tabs")
     assert "Interview complete" in p.wait("#current-q", "Interview complete")
@@ -327,7 +340,8 @@ def test_a_candidate_practises_a_whole_interview(server, page, tmp_path):
     p.d.get(base + "/")
     p.wait("#start", "Start the interview")
     p.click("#example")
-    p.wait("#cv_text", ".")
+    p.value("#company input, #company textarea", "Northwind")
+    p.value("#jd_text textarea", "Northwind")
     p.click("#start")
     p.question_ready()
     p.tab("Type", "#answer_modes")
@@ -350,7 +364,13 @@ def test_a_candidate_practises_a_whole_interview(server, page, tmp_path):
     p.axe("my practice")
     p.shot("8-history")
 
-    # The whole run, both page loads: no request left 127.0.0.1.
+    # Each past session reopens from its link, report and all.
+    resources += p.d.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    p.click("#history tbody tr:last-child a")  # the oldest: the first session
+    assert f"Overall {overall} / 10" in p.wait("#report", r"Overall [\d.]+ / 10")
+    assert len(p.all("#timeline .turn")) == 3
+
+    # The whole run, every page load: no request left 127.0.0.1.
     resources += p.d.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
     outside = [u for u in resources if not u.startswith(base) and not u.startswith(("blob:", "data:"))]
     assert resources and not outside, outside

@@ -11,6 +11,7 @@ import os
 import queue
 import tempfile
 import threading
+import time
 import uuid
 from pathlib import Path
 from typing import Any, Callable, Dict, Optional, Tuple
@@ -221,12 +222,15 @@ def build_ui(get_service: Callable[[], InterviewService], settings: Settings) ->
             """Yield updates as the awaiting question streams in; the last one marks it complete. The session
             is read back once, when the question is saved, not on every chunk."""
             service = get_service()
-            text = ""
+            text, shown_at = "", 0.0
             for event in service.stream(sid):
                 if "chunk" in event:
                     text += event["chunk"]
-                    yield {question_html: views.question_html(state_before, text, state_before["question_count"] + 1,
-                                                              complete=False)}
+                    # At most ~20 redraws a second: a fast engine's words arrive faster than a page can paint.
+                    if time.monotonic() - shown_at >= 0.05:
+                        shown_at = time.monotonic()
+                        yield {question_html: views.question_html(state_before, text,
+                                                                  state_before["question_count"] + 1, complete=False)}
                 elif "done" in event:
                     number = event["question_number"]
                     state = service.state(sid)

@@ -166,9 +166,10 @@ def _delivery(meta: Dict[str, Any]) -> str:
     voice = meta.get("voice_metrics")
     if voice:
         m = voice.get("measures", {})
+        pauses, fillers = int(m.get("pause_count", 0)), int(m.get("filler_count", 0))
         parts.append(f"<li>Voice: {voice['rate_wpm']} words a minute (120-170 is comfortable) · fluency "
-                     f"{voice['fluency_score']}/10 · {m.get('pause_count', 0)} pauses · "
-                     f"{m.get('filler_count', 0)} fillers</li>")
+                     f"{voice['fluency_score']}/10 · {pauses} pause{'' if pauses == 1 else 's'} · "
+                     f"{fillers} filler word{'' if fillers == 1 else 's'}</li>")
     video = meta.get("video_analysis")
     if video:
         if video.get("available"):
