@@ -3,7 +3,8 @@
 Starts the real app with the UI, drives it with Selenium (Debian's chromium + chromium-driver), speaks the
 committed answer.wav into the fake microphone, and measures per size:
 
-- page load: navigation until the Start button is on screen and usable;
+- page load: navigation until the Start button is on screen and usable, in a fresh browser profile and
+  again at the end of the run with the browser's cache warm;
 - start: click Start (the example CV and JD) until the first question has fully streamed in;
 - typed answer: click Submit until the answer's card with its scores is on screen;
 - spoken answer: click Submit on an 8-second recording until its card (transcript and scores) is on screen;
@@ -104,8 +105,11 @@ def one_run(url: str, width: int, height: int) -> dict:
         click(d, "#submit")
         spoken = until(d, "#turn-2 .scores")
         nxt = until(d, ready + ":not([data-qkey*=':2:'])")
-        return {"load": loaded - t0, "start": started - t1, "typed": typed - t2, "spoken": spoken - t3,
-                "next": nxt - spoken}
+        t4 = time.perf_counter()
+        d.get(url + "/")
+        reloaded = until(d, "#start", lambda e: e.is_displayed() and e.is_enabled())
+        return {"load": loaded - t0, "reload": reloaded - t4, "start": started - t1, "typed": typed - t2,
+                "spoken": spoken - t3, "next": nxt - spoken}
     finally:
         d.quit()
 
@@ -119,7 +123,8 @@ def main() -> int:
     if not (shutil.which("chromium") and shutil.which("chromedriver")):
         print("needs chromium and chromium-driver (apt-get install chromium chromium-driver)", file=sys.stderr)
         return 1
-    labels = {"load": "page load to interactive", "start": "Start to first question streamed",
+    labels = {"load": "page load to interactive (new browser)", "reload": "page load again (browser cache warm)",
+              "start": "Start to first question streamed",
               "typed": "typed answer: Submit to its scores", "spoken": "8 s recorded answer: Submit to its scores",
               "next": "scores shown to next question streamed"}
     results = {}
