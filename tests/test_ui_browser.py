@@ -94,11 +94,16 @@ class Page:
         self.click(tab[0])
 
     def wait(self, css, pattern=".", timeout=60.0) -> str:
+        from selenium.common.exceptions import StaleElementReferenceException
+
         deadline = time.monotonic() + timeout
         text = ""
         while time.monotonic() < deadline:
-            found = [e for e in self.all(css) if e.is_displayed()]
-            text = found[0].text if found else ""
+            try:  # the page redraws while it is polled: an element may go stale between two calls
+                found = [e for e in self.all(css) if e.is_displayed()]
+                text = found[0].text if found else ""
+            except StaleElementReferenceException:
+                continue
             if found and re.search(pattern, text, re.I | re.S):
                 return text
             time.sleep(0.2)
@@ -108,7 +113,7 @@ class Page:
     def question_ready(self, pattern=r"\?", timeout=60.0) -> str:
         """Wait for the current question to have fully arrived; returns its text."""
         self.wait("#current-q[data-complete='1']", pattern, timeout)
-        return self.find("#current-q .q-text").text
+        return self.d.execute_script("return document.querySelector('#current-q .q-text').innerText")
 
     def in_view(self, css, timeout: float = 3.0) -> bool:
         """Whether the element is (or within `timeout` comes) wholly inside the viewport."""
@@ -164,9 +169,14 @@ class Page:
         """Wait until an input's value matches (values set by a callback arrive asynchronously)."""
         deadline = time.monotonic() + timeout
         value = ""
+        from selenium.common.exceptions import StaleElementReferenceException
+
         while time.monotonic() < deadline:
-            found = self.all(css)
-            value = (found[0].get_attribute("value") or "") if found else ""
+            try:
+                found = self.all(css)
+                value = (found[0].get_attribute("value") or "") if found else ""
+            except StaleElementReferenceException:
+                continue
             if re.search(pattern, value):
                 return value
             time.sleep(0.1)
@@ -274,7 +284,8 @@ def test_a_candidate_practises_a_whole_interview(server, page, tmp_path):
     steps, most = set(), 0
     deadline = time.monotonic() + 60
     while not p.all("#turn-2") and time.monotonic() < deadline:
-        shown = [e.text for e in p.all(".step") if e.is_displayed()]
+        shown = p.d.execute_script("return [...document.querySelectorAll('.step')]"
+                                   ".filter(e => e.offsetParent !== null).map(e => e.innerText)")
         most = max(most, len(shown))
         steps.update(shown)
         time.sleep(0.05)
