@@ -39,6 +39,7 @@ class EvaluationOut(BaseModel):
     evidence: Dict[str, Any] = Field(default_factory=dict)
     engine: Optional[str] = Field(None, description="who scored it: offline, gemini:<model>, openai:<model>, "
                                                     "or offline-fallback when the provider failed")
+    tips: List[str] = Field(default_factory=list, description="plain-language coaching from the evidence")
 
 
 class AnswerResponse(BaseModel):
@@ -51,6 +52,7 @@ class AnswerResponse(BaseModel):
     video_analysis: Optional[Dict[str, Any]] = None
     message: Optional[str] = None
     total_questions: Optional[int] = None
+    attempt: Optional[int] = Field(None, description="with retry=true: which attempt at the question this was")
 
 
 class MessageOut(BaseModel):
@@ -98,6 +100,33 @@ class CompleteResponse(BaseModel):
     strengths: List[str] = Field(default_factory=list)
     areas_to_improve: List[str] = Field(default_factory=list)
     ended_early: bool = False
+
+
+class SessionSummary(BaseModel):
+    session_id: str
+    role: str
+    company: str
+    status: Literal["active", "completed"]
+    created_at: float
+    updated_at: float
+    expires_at: float
+    question_count: int
+    max_questions: int
+    answered: int
+    attempts: int = Field(description="answers given, retries included")
+    overall_score: Optional[float] = None
+    recommendation: Optional[Literal["hire", "maybe", "no_hire"]] = None
+    clarity: Optional[float] = None
+    relevance: Optional[float] = None
+    depth: Optional[float] = None
+    voice_total: Optional[float] = None
+    video_delivery: Optional[float] = None
+    ended_early: Optional[bool] = None
+
+
+class UserSessionsResponse(BaseModel):
+    user_id: str
+    sessions: List[SessionSummary]
 
 
 class DurationStats(BaseModel):

@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     # How long one request may hold a session while it processes an answer; a crashed worker's
     # claim lapses after this.
     session_lock_seconds: float = Field(120.0, validation_alias="SESSION_LOCK_SECONDS", gt=0)
+    # A finished interview (its report and conversation, without the CV and JD text) is kept this long for
+    # the candidate's practice history; 0 keeps it only SESSION_TTL_HOURS like any session.
+    history_days: float = Field(30.0, validation_alias="HISTORY_DAYS", ge=0)
 
     # Documents (CV/JD uploads)
     max_document_mb: float = Field(10.0, validation_alias="MAX_DOCUMENT_MB", gt=0)
@@ -125,6 +128,10 @@ class Settings(BaseSettings):
     @property
     def session_ttl_seconds(self) -> float:
         return self.session_ttl_hours * 3600.0
+
+    @property
+    def history_seconds(self) -> float:
+        return max(self.session_ttl_seconds, self.history_days * 86400.0)
 
     @property
     def analysis_cache_ttl_seconds(self) -> float:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Dict, List, Tuple
 
+from . import coaching
 from .models import Report, SessionRecord
 
 HIRE_AT = 8.0
@@ -100,6 +101,9 @@ def build_report(record: SessionRecord, ended_early: bool = False, include_deliv
             "evaluation": {k: evaluation.get(k) for k in ("clarity", "relevance", "depth", "feedback")},
             "stage": q.metadata.get("stage"),
             "follow_up": bool(q.metadata.get("follow_up")),
+            # The report keeps the final attempt at each question and says how many there were.
+            "attempts": int(a.metadata.get("attempts", 1)),
+            "tips": coaching.tips(a.metadata),
             **({"voice_analysis": {k: voice[k] for k in ("fluency_score", "clarity_score", "confidence_score",
                                                           "pace_score", "rate_wpm", "total_score")}}
                if voice else {}),

@@ -10,10 +10,10 @@ import re
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 from . import analysis as analysis_mod
-from . import documents
+from . import coaching, documents
 from .config import Settings, get_settings
 from .engines import MeteredEngine, make_engine
 from .engines.llm import ProviderError
@@ -24,6 +24,7 @@ from .metrics import Metrics
 from .models import DocumentAnalysis, SessionRecord
 from .planner import session_seed
 from .report import build_report
+from .retry import check_retryable, rewind
 from .speech import SpeechPipeline, Transcriber
 from .storage.base import new_document_id, session_key
 from .storage import Clock, Storage, StoredSession, make_storage, system_clock
@@ -92,6 +93,11 @@ class AnswerInput:
     received_at: Optional[float] = None  # when the request arrived (service clock), if known
     metadata: Dict[str, Any] = field(default_factory=dict)
     owner: Optional[str] = None
+    # Answer question_number again, replacing its last answer (only the last answered question, and
+    # only before the next one is answered).
+    retry: bool = False
+    # Told each step as it starts ("transcribing", "scoring"), so a UI can name what is happening.
+    on_step: Optional[Callable[[str], None]] = None
 
 
 def content_digest(text: str) -> str:
@@ -386,7 +392,7 @@ class InterviewService:
     def answer(self, data: AnswerInput) -> Dict[str, Any]:
         """Evaluate an answer and move on. A recording (audio_file wins over video_file) is transcribed;
         its transcript is the answer and its voice analysis rides along. Typed `answer_text` is the
-        offline-friendly alternative."""
+        offline-friendly alternative. With `retry`, the answer replaces the last one given (see retry.py)."""
         check_id("session_id", data.session_id)
         text = (data.answer_text or "").strip()
         spoken_input = data.audio is not None or data.video is not None
@@ -398,10 +404,15 @@ class InterviewService:
             raise BadRequest(f"answer_text is limited to {MAX_TEXT_CHARS} characters")
         # Cheap checks first, so a stale or duplicate request costs no transcription.
         stored, record = self._load(data.session_id, data.owner)
-        number = self._check_answerable(record, data)
+        if data.retry:
+            number = check_retryable(record, data.question_number)
+        else:
+            number = self._check_answerable(record, data)
+        step = data.on_step or (lambda name: None)
         metadata: Dict[str, Any] = {"source": "text", **data.metadata}
         spoken = None
         if spoken_input:
+            step("transcribing")
             spoken = self.speech.process(data.audio, data.video)
             for stage, seconds in spoken.timings.items():
                 self.store.observe(f"speech_{stage}", seconds)
@@ -412,7 +423,12 @@ class InterviewService:
             raise Conflict(f"Question {number} was already answered or is being answered by another request")
         committed = False
         try:
-            new = self._run_step(record, {"text": text, "metadata": metadata}, data.defer_question)
+            step("scoring")
+            base = record
+            if data.retry:
+                base, attempts = rewind(record)
+                metadata.update(attempts)
+            new = self._run_step(base, {"text": text, "metadata": metadata}, data.defer_question)
             new.updated_at = new.advanced_at = self.clock()
             committed = self.store.commit_session(stored.session_id, stored.version, token,
                                                   new.model_dump(mode="json"), self._expiry())
@@ -425,7 +441,8 @@ class InterviewService:
         evaluation = dict(last.metadata.get("evaluation", {}))
         evaluation["evidence"] = last.metadata.get("evidence", {})
         evaluation["engine"] = last.metadata.get("engine", self.engine.name)  # "offline-fallback" says a provider failed
-        extra = {}
+        evaluation["tips"] = coaching.tips(last.metadata)
+        extra: Dict[str, Any] = {"attempt": int(last.metadata.get("attempts", 1))} if data.retry else {}
         if spoken is not None:
             extra["voice_analysis"] = spoken.voice.model_dump()
             if spoken.video is not None:
@@ -493,16 +510,26 @@ class InterviewService:
         committed = False
         try:
             plan = record.pending_plan
-            t0 = time.perf_counter()
+            # Generation time is the time spent inside the engine only: the time this generator waits
+            # while its consumer handles each chunk (a slow client, the UI redrawing) is not counted.
+            engine_seconds = 0.0
             chunks: List[str] = []
+            pieces = iter(self.engine.stream_question(plan, record))
             try:
-                for chunk in self.engine.stream_question(plan, record):
+                while True:
+                    t0 = time.perf_counter()
+                    chunk = next(pieces, None)
+                    engine_seconds += time.perf_counter() - t0
+                    if chunk is None:
+                        break
                     chunks.append(chunk)
                     yield {"chunk": chunk}
             except ProviderError as exc:  # nothing is saved: the next stream generates it again
                 yield {"error": str(exc)}
                 return
-            append_question(record, plan, "".join(chunks).strip(), time.perf_counter() - t0, self.clock(),
+            finally:
+                getattr(pieces, "close", lambda: None)()
+            append_question(record, plan, "".join(chunks).strip(), engine_seconds, self.clock(),
                             engine=self.engine.last_question_source())
             record.updated_at = record.advanced_at = self.clock()
             committed = self.store.commit_session(key, stored.version, token,
@@ -574,14 +601,47 @@ class InterviewService:
             record.pending_plan = None
             record.report = report.model_dump(mode="json")
             record.updated_at = self.clock()
+            # Kept for the practice history (HISTORY_DAYS); the CV and JD text are no longer needed.
+            record.cv_text = record.jd_text = ""
             committed = self.store.commit_session(stored.session_id, stored.version, token,
-                                                  record.model_dump(mode="json"), self._expiry())
+                                                  record.model_dump(mode="json"),
+                                                  self.clock() + self.settings.history_seconds)
         finally:
             if not committed:
                 self.store.release_session(stored.session_id, token)
         log.info("session completed", extra={"session_id": session_id,
                                              "overall_score": report.evaluation["overall_score"]})
         return record.report
+
+    def stored_report(self, session_id: str) -> Optional[Dict[str, Any]]:
+        """The report if one was made, without making it (a UI reopening a session needs to know)."""
+        _, record = self._load(session_id)
+        return record.report
+
+    def user_sessions(self, user_id: str, owner: Optional[str] = None) -> Dict[str, Any]:
+        """The user's sessions under this owner, oldest first, each summarised with its report's scores once
+        finished. An unknown user (or another owner's) simply has none."""
+        check_id("user_id", user_id)
+        return {"user_id": user_id,
+                "sessions": [self._summary(SessionRecord.model_validate(s.data), s.expires_at)
+                             for s in self.store.list_sessions(user_id, owner=owner)]}
+
+    @staticmethod
+    def _summary(record: SessionRecord, expires_at: float) -> Dict[str, Any]:
+        answers = [a for _, a in record.qa_pairs()]
+        out: Dict[str, Any] = {
+            "session_id": record.session_id, "role": record.role, "company": record.company,
+            "status": "completed" if record.completed else "active", "created_at": record.created_at,
+            "updated_at": record.updated_at, "expires_at": expires_at, "question_count": record.question_count,
+            "max_questions": record.max_questions, "answered": len(answers),
+            "attempts": sum(int(a.metadata.get("attempts", 1)) for a in answers)}
+        if record.report:
+            ev = record.report["evaluation"]
+            delivery = ev.get("delivery") or {}
+            out.update({k: ev.get(k) for k in ("overall_score", "recommendation", "clarity", "relevance", "depth")})
+            out.update(voice_total=delivery.get("voice_total"), video_delivery=delivery.get("video_delivery"),
+                       ended_early=record.report.get("ended_early"))
+        return out
 
     def global_metrics(self) -> Dict[str, Any]:
         return self.metrics.global_view()

@@ -246,3 +246,19 @@ def test_mongo_reads_documents_an_integrator_wrote(mongo_uri):
         assert store.get_document(str(oid), "jd") is None
     finally:
         store.close()
+
+
+def test_list_sessions_returns_one_users_live_sessions_oldest_first(store, clock):
+    store.create_session("b", {"user_id": "u", "created_at": 2.0}, clock() + 100)
+    store.create_session("a", {"user_id": "u", "created_at": 1.0}, clock() + 100)
+    store.create_session("c", {"user_id": "other", "created_at": 0.5}, clock() + 100)
+    store.create_session("old", {"user_id": "u", "created_at": 0.1}, clock() + 10)
+    assert [s.session_id for s in store.list_sessions("u")] == ["old", "a", "b"]
+    clock.advance(11)
+    assert [s.session_id for s in store.list_sessions("u")] == ["a", "b"]  # expired ones are gone
+    assert [s.session_id for s in store.list_sessions("u", limit=1)] == ["b"]  # the newest within the limit
+    assert store.list_sessions("nobody") == []
+    # With API keys, another owner's sessions of the same user_id stay out of the list.
+    store.create_session("acme/a", {"user_id": "u", "owner": "acme", "created_at": 3.0}, clock() + 100)
+    assert [s.session_id for s in store.list_sessions("u")] == ["a", "b"]
+    assert [s.session_id for s in store.list_sessions("u", owner="acme")] == ["acme/a"]

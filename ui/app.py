@@ -1,15 +1,20 @@
-"""The Gradio demo: setup, interview (mic, webcam, upload or typing) and dashboard, in one page.
+"""The practice UI: setup, a conversation timeline (question, answer, scores, tips), a report with PDF, and
+the candidate's practice history, in one page.
 
-Callbacks call the same InterviewService as the REST routes, in process, and only shape its output
-for display (ui/views.py, ui/figures.py). Errors show the API's own message in the page.
+Callbacks call the same InterviewService as the REST routes, in process, and only shape its output for
+display (ui/views.py, ui/figures.py, ui/pdf.py). The page's own behaviour (timer, read-aloud, scrolling
+to what changed, the browser-local user id) is in ui/page.js; styles in ui/page.css.
 """
 from __future__ import annotations
 
 import os
+import queue
 import tempfile
+import threading
+import time
 import uuid
 from pathlib import Path
-from typing import Callable, Optional, Tuple
+from typing import Any, Callable, Dict, Optional, Tuple
 
 # No usage analytics leave the machine; must be set before gradio is imported.
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -19,16 +24,21 @@ import gradio as gr  # noqa: E402
 from interview_engine import AnswerInput, InterviewService, Settings, StartInput  # noqa: E402
 from interview_engine.errors import InterviewError  # noqa: E402
 
-from . import figures, views  # noqa: E402
+from . import figures, pdf, views  # noqa: E402
 
-CSS = """
-.chip {display:inline-block;padding:2px 10px;margin:2px;border-radius:12px;font-size:0.85em}
-.chip.ok {background:#d9f2e3;color:#145c32} .chip.gap {background:#fde2e1;color:#8a1c14}
-#status {min-height:1.5em}
-"""
-INTRO = ("# AI interview practice\nStart from a CV and a job description, answer by voice, webcam or text, "
-         "and get scores with the evidence behind them. Runs offline; nothing leaves this machine unless an "
-         "LLM provider is configured.")
+HERE = Path(__file__).parent
+EXAMPLE = {"role": "Backend Engineer", "company": "Northwind Logistics",
+           "cv": (HERE / "examples" / "cv.txt").read_text(encoding="utf-8"),
+           "jd": (HERE / "examples" / "jd.txt").read_text(encoding="utf-8")}
+INTRO = ("# Interview practice\nPractise a job interview built from your CV and the job description. Answer by "
+         "voice, camera or typing; each answer gets scores, the evidence behind them and tips. Everything runs "
+         "on this machine.")
+STEPS = {"transcribing": "Transcribing your answer…", "scoring": "Scoring your answer…",
+         "next": "Next question…", "starting": "Reading your CV and the job description…",
+         "report": "Writing your report…"}
+NOTHING_TO_SEND = "Type an answer or record one, then press Submit."
+# Recordings stay in the UI's upload folder only for playback during practice: deleted after 2 hours.
+RECORDING_SECONDS = 7200
 
 
 def _file(path: Optional[str]) -> Optional[Tuple[str, bytes]]:
@@ -38,190 +48,423 @@ def _file(path: Optional[str]) -> Optional[Tuple[str, bytes]]:
     return p.name, p.read_bytes()
 
 
-def _error(exc: InterviewError) -> str:
-    detail = exc.detail if isinstance(exc.detail, str) else (exc.detail.get("error") if isinstance(exc.detail, dict)
-                                                             else str(exc.detail))
-    return f"⚠️ {detail}"
+def _detail(exc: InterviewError) -> str:
+    d = exc.detail
+    return d if isinstance(d, str) else (d.get("error") if isinstance(d, dict) else str(d))
+
+
+def error_html(message: str) -> str:
+    return f"<div class='ui-error' role='alert'><span aria-hidden='true'>⚠ </span>{views.esc(message)}</div>"
+
+
+def step_html(key: str) -> str:
+    return (f"<div class='step' role='status'><span class='spinner' aria-hidden='true'></span>"
+            f"{views.esc(STEPS[key])}</div>")
+
+
+def _file_url(path: str) -> str:
+    # Relative, so it works under any root path; Gradio serves its own upload folder.
+    return f"gradio_api/file={path}"
 
 
 def build_ui(get_service: Callable[[], InterviewService], settings: Settings) -> gr.Blocks:
     """`get_service` returns the app's service at call time (it is created when the app starts)."""
-    with gr.Blocks(title="AI Interview") as demo:
+    with gr.Blocks(title="Interview practice", delete_cache=(1800, RECORDING_SECONDS)) as demo:
         session = gr.State("")
-        gr.Markdown(INTRO)
-        status = gr.Markdown("", elem_id="status")
-        with gr.Tabs(selected="setup") as tabs:
-            with gr.Tab("Setup", id="setup"):
+        current_q = gr.State(0)       # the question awaiting an answer
+        retry_q = gr.State(0)         # the question being tried again (0: none)
+        recordings = gr.State({})     # question number -> {"url", "kind"}, for playback
+        mode = gr.State("voice")
+        user_id = gr.Textbox(visible=False, elem_id="user_id")  # filled from the browser's local storage
+        gr.Markdown(INTRO, elem_id="intro")
+        with gr.Tabs(selected="practice", elem_id="main_tabs") as main_tabs:
+            with gr.Tab("Practice", id="practice", elem_id="tab_practice"):
+                with gr.Column(visible=True, elem_id="setup") as setup_col:
+                    with gr.Row(equal_height=True):
+                        role = gr.Textbox(label="Role", placeholder="e.g. Backend Engineer", elem_id="role",
+                                          max_lines=1, scale=2)
+                        company = gr.Textbox(label="Company", placeholder="e.g. Acme", elem_id="company",
+                                             max_lines=1, scale=2)
+                        n_questions = gr.Slider(3, 15, value=settings.max_questions, step=1,
+                                                label="Number of questions", scale=1, elem_id="n_questions")
+                    with gr.Row():
+                        with gr.Column():
+                            cv_file = gr.File(label="Your CV (PDF, DOCX or TXT)", type="filepath", elem_id="cv_file",
+                                              file_types=[".pdf", ".docx", ".txt", ".md"], height=120)
+                            cv_text = gr.Textbox(label="…or paste your CV", lines=3, max_lines=8, elem_id="cv_text")
+                        with gr.Column():
+                            jd_file = gr.File(label="Job description (PDF, DOCX or TXT)", type="filepath",
+                                              elem_id="jd_file", file_types=[".pdf", ".docx", ".txt", ".md"],
+                                              height=120)
+                            jd_text = gr.Textbox(label="…or paste the job description", lines=3, max_lines=8,
+                                                 elem_id="jd_text")
+                    with gr.Row():
+                        start_btn = gr.Button("Start the interview", variant="primary", elem_id="start", scale=2)
+                        example_btn = gr.Button("Try it with an example", elem_id="example", scale=1)
+                    start_error = gr.HTML("", elem_id="start_error")
+                    start_step = gr.HTML("", elem_id="start_step")
+                with gr.Column(visible=False, elem_id="interview") as interview_col:
+                    with gr.Row(equal_height=True, elem_id="interview_bar"):
+                        progress_md = gr.Markdown("", elem_id="progress")
+                        gr.HTML("<label class='read-aloud'><input type='checkbox' id='read-aloud' checked> "
+                                "Read questions aloud</label>", elem_id="read_aloud_box")
+                        end_btn = gr.Button("End interview", size="sm", variant="secondary", elem_id="end",
+                                            scale=0, min_width=140)
+                        see_report_btn = gr.Button("See my report", size="sm", variant="primary",
+                                                   elem_id="see_report", visible=False, scale=0, min_width=140)
+                        new_btn = gr.Button("New practice", size="sm", variant="primary", elem_id="new_practice",
+                                            visible=False, scale=0, min_width=140)
+                    with gr.Group(visible=False, elem_id="end_confirm") as end_confirm:
+                        gr.Markdown("**End the interview now?** Questions you have not answered will not be scored, "
+                                    "and you will not be able to change your answers.")
+                        with gr.Row():
+                            confirm_end_btn = gr.Button("Yes, end it and show my report", variant="stop",
+                                                        elem_id="confirm_end")
+                            cancel_end_btn = gr.Button("Keep practising", elem_id="cancel_end")
+                    with gr.Accordion("What this interview will focus on", open=False, elem_id="analysis_box"):
+                        analysis_md = gr.Markdown("", elem_id="analysis")
+                    timeline = gr.HTML("", elem_id="timeline")
+                    with gr.Row():
+                        retry_btn = gr.Button("Try this question again", visible=False, elem_id="retry", size="sm")
+                        cancel_retry_btn = gr.Button("Keep my earlier answer", visible=False, elem_id="cancel_retry",
+                                                     size="sm")
+                    question_html = gr.HTML("", elem_id="question")
+                    with gr.Column(elem_id="answer_area"):
+                        with gr.Tabs(selected="voice", elem_id="answer_modes"):
+                            with gr.Tab("Voice", id="voice", elem_id="mode_voice") as voice_tab:
+                                audio_in = gr.Audio(sources=["microphone", "upload"], type="filepath",
+                                                    label="Record your answer", elem_id="audio_in", buttons=[])
+                            with gr.Tab("Camera", id="camera", elem_id="mode_camera") as camera_tab:
+                                video_in = gr.Video(sources=["webcam", "upload"], label="Film your answer",
+                                                    elem_id="video_in", include_audio=True, buttons=[], height=300)
+                            with gr.Tab("Type", id="type", elem_id="mode_type") as type_tab:
+                                text_in = gr.Textbox(label="Type your answer", lines=5, elem_id="text_in")
+                        submit_btn = gr.Button("Submit answer", variant="primary", elem_id="submit")
+                        step = gr.HTML("", elem_id="step")
+                        answer_error = gr.HTML("", elem_id="answer_error")
+                    with gr.Accordion("About this interview", open=False, elem_id="about_box"):
+                        about_md = gr.Markdown("", elem_id="about")
+            with gr.Tab("Report", id="report", elem_id="tab_report"):
+                report_note = gr.Markdown("Finish an interview to see its report here.", elem_id="report_note")
                 with gr.Row():
-                    role = gr.Textbox(label="Role", value="Backend Engineer", elem_id="role")
-                    company = gr.Textbox(label="Company", value="Acme", elem_id="company")
-                    n_questions = gr.Slider(3, 15, value=settings.max_questions, step=1,
-                                            label="Number of questions")
+                    overall_plot = gr.Plot(label="Overall", elem_id="overall_plot", show_label=False)
+                    scores_plot = gr.Plot(label="Scores per answer", elem_id="scores_plot", show_label=False)
+                gr.Markdown(figures.CAPTIONS["overall"] + " " + figures.CAPTIONS["scores"], elem_classes=["caption"])
+                voice_plot = gr.Plot(label="Voice delivery", elem_id="voice_plot", show_label=False)
+                gr.Markdown(figures.CAPTIONS["voice"], elem_classes=["caption"])
                 with gr.Row():
-                    with gr.Column():
-                        cv_file = gr.File(label="CV (PDF, DOCX or TXT)", type="filepath", elem_id="cv_file",
-                                          file_types=[".pdf", ".docx", ".txt", ".md"])
-                        cv_text = gr.Textbox(label="…or paste the CV", lines=6)
-                    with gr.Column():
-                        jd_file = gr.File(label="Job description (PDF, DOCX or TXT)", type="filepath",
-                                          elem_id="jd_file", file_types=[".pdf", ".docx", ".txt", ".md"])
-                        jd_text = gr.Textbox(label="…or paste the job description", lines=6)
-                start_btn = gr.Button("Start the interview", variant="primary", elem_id="start")
-            with gr.Tab("Interview", id="interview"):
-                progress_md = gr.Markdown("Start an interview on the Setup tab.", elem_id="progress")
-                session_md = gr.Markdown("", elem_id="session_link")
-                analysis_md = gr.Markdown("", elem_id="analysis")
-                question_md = gr.Markdown("", elem_id="question")
-                with gr.Row():
-                    audio_in = gr.Audio(sources=["microphone", "upload"], type="filepath", label="Answer by voice",
-                                        elem_id="audio_in")
-                    video_in = gr.Video(sources=["webcam", "upload"], label="…or on camera", elem_id="video_in")
-                text_in = gr.Textbox(label="…or type your answer", lines=4, elem_id="text_in")
-                with gr.Row():
-                    submit_btn = gr.Button("Submit answer", variant="primary", elem_id="submit")
-                    finish_btn = gr.Button("End the interview now", elem_id="finish")
-                feedback_md = gr.Markdown("", elem_id="feedback")
-            with gr.Tab("Dashboard", id="dashboard"):
-                with gr.Row():
-                    overall_plot = gr.Plot(label="Overall", elem_id="overall_plot")
-                    scores_plot = gr.Plot(label="Scores", elem_id="scores_plot")
-                with gr.Row():
-                    voice_plot = gr.Plot(label="Voice", elem_id="voice_plot")
-                    timing_plot = gr.Plot(label="Question generation", elem_id="timing_plot")
-                downloads = gr.File(label="Download the report", file_count="multiple", elem_id="downloads")
+                    pdf_btn = gr.DownloadButton("Download the PDF report", elem_id="pdf", visible=False,
+                                                variant="primary")
+                    downloads = gr.File(label="Markdown and JSON", file_count="multiple", elem_id="downloads",
+                                        visible=False, height=100)
                 report_md = gr.Markdown("", elem_id="report")
+            with gr.Tab("My practice", id="history", elem_id="tab_history") as history_tab:
+                history_table = gr.HTML("", elem_id="history")
+                with gr.Row():
+                    history_plot = gr.Plot(label="Your progress", elem_id="history_plot", show_label=False)
+                    delivery_plot = gr.Plot(label="Your delivery", elem_id="delivery_plot", show_label=False)
+                gr.Markdown(figures.CAPTIONS["history"] + " " + figures.CAPTIONS["history_delivery"],
+                            elem_classes=["caption"])
 
-        dashboard_outputs = [overall_plot, scores_plot, voice_plot, timing_plot, report_md, downloads]
+        inputs_on = (gr.update(interactive=True),) * 4
+        inputs_off = (gr.update(interactive=False),) * 4
+        answer_inputs = [audio_in, video_in, text_in, submit_btn]
+        report_outputs = [report_note, overall_plot, scores_plot, voice_plot, report_md, pdf_btn, downloads]
+        history_outputs = [history_table, history_plot, delivery_plot]
 
-        def dashboard(sid: str, report: Optional[dict]):
+        # Helpers that shape service output for the components ------------------------------------
+        def report_updates(sid: str, report: dict) -> Dict[Any, Any]:
             service = get_service()
             state = service.state(sid)
-            perf = service.performance(sid)
-            files = []
-            if report:
-                folder = Path(tempfile.mkdtemp(prefix="report-"))
-                (folder / f"interview-{sid}.md").write_text(views.report_markdown(report, state), encoding="utf-8")
-                (folder / f"interview-{sid}.json").write_text(views.report_json(report), encoding="utf-8")
-                files = [str(folder / f"interview-{sid}.md"), str(folder / f"interview-{sid}.json")]
-            return (figures.overall_figure(report), figures.scores_figure(state), figures.voice_figure(state),
-                    figures.timing_figure(perf), views.report_markdown(report, state) if report else "", files or None)
+            # One folder per session, rewritten each time; Gradio copies the files into its own cache (which
+            # delete_cache empties) to serve them.
+            folder = Path(tempfile.gettempdir()) / "interview-practice-reports" / sid
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            md = views.report_markdown(report, state)
+            (folder / f"practice-report-{sid}.md").write_text(md, encoding="utf-8")
+            (folder / f"practice-report-{sid}.json").write_text(views.report_json(report), encoding="utf-8")
+            (folder / f"practice-report-{sid}.pdf").write_bytes(pdf.report_pdf(report, state))
+            return {report_note: "", overall_plot: figures.overall_figure(report),
+                    scores_plot: figures.scores_figure(state), voice_plot: figures.voice_figure(state),
+                    report_md: md, pdf_btn: gr.update(value=str(folder / f"practice-report-{sid}.pdf"), visible=True),
+                    downloads: gr.update(value=[str(folder / f"practice-report-{sid}.md"),
+                                                str(folder / f"practice-report-{sid}.json")], visible=True)}
 
-        def stream_question(sid: str):
-            """Yield (text so far, error, progress update) as the question streams. The session is read
-            back once, when the question is saved, not on every chunk."""
+        def history_updates(uid: str) -> Dict[Any, Any]:
+            if not uid:
+                return {history_table: views.history_html({})}
+            history = get_service().user_sessions(uid)
+            return {history_table: views.history_html(history), history_plot: figures.history_figure(history),
+                    delivery_plot: figures.history_delivery_figure(history)}
+
+        def timeline_updates(state: dict, recs: dict, report: Optional[dict] = None) -> Dict[Any, Any]:
+            number = views.retryable_number(state, report)
+            return {timeline: views.timeline_html(state, recs),
+                    retry_btn: gr.update(visible=bool(number), value=f"Try question {number} again"),
+                    about_md: views.about_markdown(state, get_service().performance(state["session_id"]))}
+
+        def final_updates(sid: str, uid: str, report: dict, recs: dict) -> Dict[Any, Any]:
+            state = get_service().state(sid)
+            return {**timeline_updates(state, recs, report), question_html: views.final_html(state, report),
+                    progress_md: views.progress_text(state), step: "", answer_error: "",
+                    **dict(zip(answer_inputs, inputs_off)), end_btn: gr.update(visible=False),
+                    see_report_btn: gr.update(visible=False), end_confirm: gr.update(visible=False),
+                    new_btn: gr.update(visible=True),
+                    cancel_retry_btn: gr.update(visible=False), retry_q: 0,
+                    main_tabs: gr.Tabs(selected="report"), **report_updates(sid, report), **history_updates(uid)}
+
+        def last_answered_updates(state: dict) -> Dict[Any, Any]:
+            """The last question is answered: the candidate may still try it again, or see the report."""
+            return {question_html: "<section id='current-q' data-complete='0'><h2 class='q-heading'>That was the "
+                                   "last question</h2><p class='q-text'>Try your last answer again, or see your "
+                                   "report.</p></section>",
+                    progress_md: views.progress_text(state), **dict(zip(answer_inputs, inputs_off)),
+                    end_btn: gr.update(visible=False), see_report_btn: gr.update(visible=True)}
+
+        def stream_question(sid: str, state_before: dict):
+            """Yield updates as the awaiting question streams in; the last one marks it complete. The session
+            is read back once, when the question is saved, not on every chunk."""
             service = get_service()
-            text = ""
+            text, shown_at = "", 0.0
             for event in service.stream(sid):
                 if "chunk" in event:
                     text += event["chunk"]
-                    yield text, None, gr.update()
-                elif "done" in event:  # saved: progress and stage can now be read back
-                    yield text, None, views.progress_text(service.state(sid))
+                    # At most ~20 redraws a second: a fast engine's words arrive faster than a page can paint.
+                    if time.monotonic() - shown_at >= 0.05:
+                        shown_at = time.monotonic()
+                        yield {question_html: views.question_html(state_before, text,
+                                                                  state_before["question_count"] + 1, complete=False)}
+                elif "done" in event:
+                    number = event["question_number"]
+                    state = service.state(sid)
+                    yield {question_html: views.question_html(state, text, number, complete=True), current_q: number,
+                           progress_md: views.progress_text(state), step: "", **dict(zip(answer_inputs, inputs_on))}
                 elif "error" in event:
-                    yield text, event["error"], gr.update()
+                    yield {answer_error: error_html(event["error"]), step: ""}
                     return
 
-        def start(role_v, company_v, cv_path, cv_txt, jd_path, jd_txt, n):
+        # Setup ------------------------------------------------------------------------------------
+        def fill_example():
+            return {role: EXAMPLE["role"], company: EXAMPLE["company"], cv_text: EXAMPLE["cv"],
+                    jd_text: EXAMPLE["jd"], cv_file: None, jd_file: None, start_error: ""}
+
+        example_btn.click(fill_example, None, [role, company, cv_text, jd_text, cv_file, jd_file, start_error],
+                          show_progress="hidden")
+
+        def start(uid, role_v, company_v, cv_path, cv_txt, jd_path, jd_txt, n):
             service = get_service()
-            sid = "ui-" + uuid.uuid4().hex[:12]
+            sid = "ui-" + uuid.uuid4().hex[:16]
+            if not (role_v or "").strip() or not (company_v or "").strip():
+                yield {start_error: error_html("Enter the role and the company you are practising for.")}
+                return
+            if not (cv_path or (cv_txt or "").strip()) or not (jd_path or (jd_txt or "").strip()):
+                yield {start_error: error_html("Add your CV and the job description: upload a file or paste "
+                                               "the text for each.")}
+                return
+            yield {start_error: "", start_step: step_html("starting"), start_btn: gr.update(interactive=False)}
             try:
-                service.start(StartInput(user_id="ui-user", session_id=sid, role=role_v, company=company_v,
+                service.start(StartInput(user_id=uid or "ui-anonymous", session_id=sid, role=role_v, company=company_v,
                                          cv_text=cv_txt or "", jd_text=jd_txt or "", cv_file=_file(cv_path),
                                          jd_file=_file(jd_path), max_questions=int(n), defer_question=True))
             except InterviewError as exc:
-                yield _error(exc), "", gr.Tabs(), gr.update(), gr.update(), gr.update(), gr.update()
+                yield {start_error: error_html(_detail(exc)), start_step: "", start_btn: gr.update(interactive=True)}
                 return
             state = service.state(sid)
-            link = views.resume_link(sid)
-            yield ("Analysing your CV against the job description… done.", sid, gr.Tabs(selected="interview"),
-                   views.progress_text(state), views.analysis_markdown(state), "", link)
-            for text, err, progress_now in stream_question(sid):
-                yield ((f"⚠️ {err}" if err else ""), sid, gr.Tabs(), progress_now, gr.update(), f"### {text}", link)
+            yield {session: sid, setup_col: gr.update(visible=False), interview_col: gr.update(visible=True),
+                   start_step: "", start_btn: gr.update(interactive=True), progress_md: views.progress_text(state),
+                   analysis_md: views.analysis_markdown(state), timeline: "", recordings: {}, retry_q: 0,
+                   retry_btn: gr.update(visible=False), step: step_html("next"), answer_error: "",
+                   end_btn: gr.update(visible=True), see_report_btn: gr.update(visible=False),
+                   new_btn: gr.update(visible=False), **dict(zip(answer_inputs, inputs_off)),
+                   about_md: views.about_markdown(state, service.performance(sid))}
+            yield from stream_question(sid, state)
 
-        start_btn.click(start, [role, company, cv_file, cv_text, jd_file, jd_text, n_questions],
-                        [status, session, tabs, progress_md, analysis_md, question_md, session_md])
+        start_outputs = [session, setup_col, interview_col, start_error, start_step, start_btn, progress_md, analysis_md,
+                         new_btn,
+                         timeline, recordings, retry_q, retry_btn, step, answer_error, end_btn, see_report_btn,
+                         question_html, current_q, about_md, *answer_inputs]
+        start_btn.click(start, [user_id, role, company, cv_file, cv_text, jd_file, jd_text, n_questions],
+                        start_outputs, show_progress="hidden")
 
-        def answer(sid, audio_path, video_path, typed, progress=gr.Progress()):
+        # Answering ------------------------------------------------------------------------------------
+        for tab, name in ((voice_tab, "voice"), (camera_tab, "camera"), (type_tab, "type")):
+            tab.select(lambda n=name: n, None, mode, show_progress="hidden")
+
+        def answer(sid, uid, mode_v, audio_path, video_path, typed, number, retrying, recs):
             service = get_service()
-            keep = (gr.update(), gr.update(), gr.update())  # inputs stay as they were on an error
             if not sid:
-                yield ("⚠️ Start an interview first.", gr.update(), gr.update(), gr.update(), *keep, gr.Tabs(),
-                       *[gr.update()] * len(dashboard_outputs))
+                yield {answer_error: error_html("Start an interview first.")}
                 return
-            progress(0.1, desc="Transcribing and scoring your answer…" if (audio_path or video_path) else "Scoring…")
-            try:
-                result = service.answer(AnswerInput(session_id=sid, answer_text=typed or None, audio=_file(audio_path),
-                                                    video=_file(video_path), defer_question=True))
-            except InterviewError as exc:
-                yield (_error(exc), gr.update(), gr.update(), gr.update(), *keep, gr.Tabs(),
-                       *[gr.update()] * len(dashboard_outputs))
+            audio = _file(audio_path) if mode_v == "voice" else None
+            video = _file(video_path) if mode_v == "camera" else None
+            text = (typed or "").strip() if mode_v == "type" else ""
+            if not (audio or video or text):
+                yield {answer_error: error_html(NOTHING_TO_SEND), step: ""}
                 return
+            spoken = audio is not None or video is not None
+            yield {answer_error: "", step: step_html("transcribing" if spoken else "scoring"),
+                   submit_btn: gr.update(interactive=False)}
+            events: "queue.Queue[Optional[str]]" = queue.Queue()
+            outcome: Dict[str, Any] = {}
+
+            def work():
+                try:
+                    outcome["result"] = service.answer(AnswerInput(
+                        session_id=sid, answer_text=text or None, audio=audio, video=video, defer_question=True,
+                        retry=bool(retrying), question_number=int(retrying or number) or None, on_step=events.put))
+                except InterviewError as exc:
+                    outcome["error"] = exc
+                except Exception as exc:  # shown, not swallowed: Gradio reports it
+                    outcome["crash"] = exc
+                finally:
+                    events.put(None)
+
+            threading.Thread(target=work, daemon=True).start()
+            while (name := events.get()) is not None:
+                yield {step: step_html(name)}
+            if "crash" in outcome:
+                raise outcome["crash"]
+            if "error" in outcome:
+                yield {answer_error: error_html(_detail(outcome["error"])), step: "",
+                       submit_btn: gr.update(interactive=True)}
+                return
+            result = outcome["result"]
             state = service.state(sid)
-            feedback = views.evaluation_markdown(views.candidate_turns(state)[-1]["answer"])
-            cleared = (None, None, "")
+            answered = int(retrying or number)
+            recs = dict(recs or {})
+            if spoken:
+                recs[str(answered)] = {"url": _file_url(audio_path if audio else video_path),
+                                       "kind": "audio" if audio else "video"}
+            else:
+                recs.pop(str(answered), None)
+            # The answer now shows in its card, so the inputs are cleared (and locked until the next question).
+            cleared = {audio_in: gr.update(value=None, interactive=False),
+                       video_in: gr.update(value=None, interactive=False),
+                       text_in: gr.update(value="", interactive=False), submit_btn: gr.update(interactive=False)}
+            base = {**timeline_updates(state, recs), recordings: recs, retry_q: 0, answer_error: "",
+                    cancel_retry_btn: gr.update(visible=False)}
             if result["status"] == "completed":
-                report = service.complete(sid)
-                yield ("Interview complete: your report is on the Dashboard.", views.progress_text(state), "",
-                       feedback, *cleared, gr.Tabs(selected="dashboard"), *dashboard(sid, report))
+                yield {**base, **last_answered_updates(state), **cleared, step: ""}
                 return
-            yield ("", views.progress_text(state), "", feedback, *cleared, gr.Tabs(),
-                   *[gr.update()] * len(dashboard_outputs))
-            # Inputs are cleared once, above: clearing them on every chunk would wipe what the
-            # candidate starts typing while the next question streams in.
-            for text, err, progress_now in stream_question(sid):
-                yield ((f"⚠️ {err}" if err else ""), progress_now, f"### {text}",
-                       feedback, *keep, gr.Tabs(), *[gr.update()] * len(dashboard_outputs))
+            yield {**base, **cleared, question_html: "", step: step_html("next"),
+                   progress_md: views.progress_text(state)}
+            yield from stream_question(sid, state)
 
-        submit_btn.click(answer, [session, audio_in, video_in, text_in],
-                         [status, progress_md, question_md, feedback_md, audio_in, video_in, text_in, tabs,
-                          *dashboard_outputs])
+        answer_outputs = [answer_error, step, submit_btn, timeline, retry_btn, about_md, recordings, retry_q,
+                          cancel_retry_btn, audio_in, video_in, text_in, question_html, progress_md, end_btn,
+                          see_report_btn, current_q]
+        submit_btn.click(answer, [session, user_id, mode, audio_in, video_in, text_in, current_q, retry_q, recordings],
+                         answer_outputs, show_progress="hidden")
 
-        def finish(sid):
-            service = get_service()
+        def begin_retry(sid):
+            state = get_service().state(sid)
+            number = views.retryable_number(state)
+            if not number:
+                return {answer_error: error_html("There is no answer to try again.")}
+            question = next(t["question"] for t in views.candidate_turns(state)
+                            if views.question_number(t["question"]) == number)
+            return {retry_q: number, retry_btn: gr.update(visible=False), cancel_retry_btn: gr.update(visible=True),
+                    question_html: views.question_html(state, question["content"], number, complete=True,
+                                                       retry_of=number, attempt_key=uuid.uuid4().hex[:6]),
+                    answer_error: "", end_btn: gr.update(visible=not state["completed"]),
+                    see_report_btn: gr.update(visible=False), **dict(zip(answer_inputs, inputs_on))}
+
+        retry_btn.click(begin_retry, [session], [retry_q, retry_btn, cancel_retry_btn, question_html, answer_error,
+                                                 end_btn, see_report_btn, *answer_inputs], show_progress="hidden")
+
+        def cancel_retry(sid):
+            state = get_service().state(sid)
+            out = {retry_q: 0, cancel_retry_btn: gr.update(visible=False), answer_error: "",
+                   retry_btn: gr.update(visible=True)}
+            waiting = views.awaiting(state)
+            if waiting is None:
+                return {**out, **last_answered_updates(state)}
+            return {**out, question_html: views.question_html(state, waiting["content"],
+                                                              views.question_number(waiting), complete=True)}
+
+        cancel_retry_btn.click(cancel_retry, [session], [retry_q, cancel_retry_btn, answer_error, retry_btn,
+                                                         question_html, progress_md, end_btn, see_report_btn,
+                                                         *answer_inputs], show_progress="hidden")
+
+        # Ending ---------------------------------------------------------------------------------------
+        end_btn.click(lambda: gr.update(visible=True), None, end_confirm, show_progress="hidden")
+        cancel_end_btn.click(lambda: gr.update(visible=False), None, end_confirm, show_progress="hidden")
+
+        def finish(sid, uid, recs):
             if not sid:
-                return ("⚠️ Start an interview first.", gr.Tabs(), *[gr.update()] * len(dashboard_outputs))
+                yield {answer_error: error_html("Start an interview first.")}
+                return
+            yield {step: step_html("report"), end_confirm: gr.update(visible=False)}
             try:
-                report = service.complete(sid, force=True)
+                report = get_service().complete(sid, force=True)
             except InterviewError as exc:
-                return (_error(exc), gr.Tabs(), *[gr.update()] * len(dashboard_outputs))
-            return ("Interview ended: your report is on the Dashboard.", gr.Tabs(selected="dashboard"),
-                    *dashboard(sid, report))
+                yield {answer_error: error_html(_detail(exc)), step: ""}
+                return
+            yield final_updates(sid, uid, report, recs)
 
-        finish_btn.click(finish, [session], [status, tabs, *dashboard_outputs])
+        final_outputs = [timeline, retry_btn, about_md, question_html, progress_md, step, answer_error, *answer_inputs,
+                         end_btn, see_report_btn, end_confirm, new_btn, cancel_retry_btn, retry_q, main_tabs,
+                         *report_outputs, *history_outputs]
+        confirm_end_btn.click(finish, [session, user_id, recordings], final_outputs, show_progress="hidden")
+        see_report_btn.click(finish, [session, user_id, recordings], final_outputs, show_progress="hidden")
 
-        def resume(request: gr.Request):
-            """`?session=<id>` reopens an interview through the same restore path as the API."""
+        def new_practice():
+            return {session: "", setup_col: gr.update(visible=True), interview_col: gr.update(visible=False),
+                    new_btn: gr.update(visible=False), timeline: "", question_html: "", recordings: {}, retry_q: 0,
+                    current_q: 0, start_error: "", retry_btn: gr.update(visible=False)}
+
+        new_btn.click(new_practice, None, [session, setup_col, interview_col, new_btn, timeline, question_html,
+                                           recordings, retry_q, current_q, start_error, retry_btn],
+                      show_progress="hidden")
+
+        # History ----------------------------------------------------------------------------------------
+        history_tab.select(history_updates, [user_id], history_outputs, show_progress="hidden")
+
+        # Load: the browser's own user id (local storage), and ?session= to reopen an interview -----------
+        def on_load(uid, request: gr.Request):
             service = get_service()
             sid = (request.query_params.get("session") if request else None) or ""
-            blank = (gr.update(),) * (6 + len(dashboard_outputs))
+            out: Dict[Any, Any] = {user_id: uid, **history_updates(uid)}
             if not sid:
-                return ("", "", gr.Tabs(), *blank)
+                return out
             try:
                 state = service.state(sid)
             except InterviewError as exc:
-                return (_error(exc), "", gr.Tabs(), *blank)
-            turns = views.candidate_turns(state)
-            feedback = views.evaluation_markdown(turns[-1]["answer"]) if turns else ""
-            if state["completed"]:
-                report = service.complete(sid)
-                return ("Interview restored.", sid, gr.Tabs(selected="dashboard"), views.progress_text(state),
-                        views.analysis_markdown(state), "", feedback, gr.update(), views.resume_link(sid),
-                        *dashboard(sid, report))
-            if state["messages"] and state["messages"][-1]["role"] == "interviewer":
-                question = state["messages"][-1]["content"]
-            else:  # a deferred question not generated yet: generate it now
-                question = "".join(e.get("chunk", "") for e in service.stream(sid))
-            return ("Interview restored.", sid, gr.Tabs(selected="interview"), views.progress_text(state),
-                    views.analysis_markdown(state), f"### {question}" if question else "", feedback, gr.update(),
-                    views.resume_link(sid), *[gr.update()] * len(dashboard_outputs))
+                return {**out, start_error: error_html(_detail(exc))}
+            report = service.stored_report(sid)
+            out.update({session: sid, setup_col: gr.update(visible=False), interview_col: gr.update(visible=True),
+                        analysis_md: views.analysis_markdown(state), **timeline_updates(state, {}, report)})
+            if report:
+                return {**out, **final_updates(sid, uid, report, {})}
+            waiting = views.awaiting(state)
+            if waiting is None and state["completed"]:
+                return {**out, **last_answered_updates(state)}
+            if waiting is None:  # a deferred question not generated yet: generate it now
+                "".join(e.get("chunk", "") for e in service.stream(sid))
+                state = service.state(sid)
+                waiting = views.awaiting(state)
+            number = views.question_number(waiting)
+            return {**out, question_html: views.question_html(state, waiting["content"], number, complete=True),
+                    current_q: number, progress_md: views.progress_text(state), **dict(zip(answer_inputs, inputs_on))}
 
-        demo.load(resume, None, [status, session, tabs, progress_md, analysis_md, question_md, feedback_md,
-                                 text_in, session_md, *dashboard_outputs])
+        demo.load(on_load, [user_id], [user_id, session, setup_col, interview_col, start_error, analysis_md,
+                                       *final_outputs, current_q],
+                  js="(uid) => [window.practiceUserId ? window.practiceUserId() : '']", show_progress="hidden")
     return demo
 
 
+# System fonts: the default theme would fetch Google Fonts, which an offline browser cannot. Darker
+# indigo than Soft's defaults, so text on buttons and labels meets WCAG AA contrast.
+THEME = gr.themes.Soft(font=["ui-sans-serif", "system-ui", "sans-serif"],
+                       font_mono=["ui-monospace", "monospace"]).set(
+    button_primary_background_fill="*primary_700", button_primary_background_fill_hover="*primary_800",
+    button_primary_text_color="#ffffff", block_label_text_color="*primary_800", block_title_text_color="*primary_800",
+    body_text_color_subdued="#4b5563")
+
+
 def mount_ui(app, get_service: Callable[[], InterviewService], settings: Settings, path: str = "/"):
-    return gr.mount_gradio_app(app, build_ui(get_service, settings), path=path, css=CSS,
-                               # System fonts: the default theme would fetch Google Fonts, which an offline browser cannot.
-                               theme=gr.themes.Soft(font=["ui-sans-serif", "system-ui", "sans-serif"],
-                                                    font_mono=["ui-monospace", "monospace"]))
+    return gr.mount_gradio_app(
+        app, build_ui(get_service, settings), path=path, footer_links=[],
+        css=(HERE / "page.css").read_text(encoding="utf-8"),
+        head=f"<script>{(HERE / 'page.js').read_text(encoding='utf-8')}</script>",
+        theme=THEME)

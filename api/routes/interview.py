@@ -1,4 +1,4 @@
-"""The nine routes of Interview API V2 (documents live in documents.py). Each parses, calls the service, and shapes the response."""
+"""The routes of Interview API V2 (the contract's nine, plus practice history) (documents live in documents.py). Each parses, calls the service, and shapes the response."""
 from __future__ import annotations
 
 import json
@@ -15,7 +15,8 @@ from interview_engine.security import Principal, token_matches
 from ..deps import get_owner, get_principal, get_service, read_upload
 from ..errors import validation_detail
 from ..schemas import (AnswerResponse, CompleteResponse, ErrorResponse, GlobalMetricsResponse,
-                       PerformanceResponse, ResetResponse, SessionStateResponse, StartRequest, StartResponse)
+                       PerformanceResponse, ResetResponse, SessionStateResponse, StartRequest, StartResponse,
+                       UserSessionsResponse)
 
 router = APIRouter(prefix="/interview/v2", tags=["interview"])
 ERRORS = {400: {"model": ErrorResponse}, 404: {"model": ErrorResponse}, 409: {"model": ErrorResponse}}
@@ -81,15 +82,18 @@ def answer(
     audio_file: Optional[UploadFile] = File(None), video_file: Optional[UploadFile] = File(None),
     answer_text: Optional[str] = Form(None), defer_question: bool = Form(False),
     question_number: Optional[int] = Form(None, description="Optional guard: the question this answers"),
+    retry: bool = Form(False, description="Answer question_number again, replacing its last answer (allowed "
+                                          "for the last answered question until the next one is answered)"),
     service: InterviewService = Depends(get_service), owner: Optional[str] = Depends(get_owner),
 ):
     """Submit an answer: an audio or video recording (transcribed; the response adds `voice_analysis`),
-    or typed `answer_text`. Runs in the thread pool; transcription itself runs in a bounded worker pool."""
+    or typed `answer_text`. Runs in the thread pool; transcription itself runs in a bounded worker pool.
+    With `retry=true` and `question_number`, the answer replaces the last one given to that question."""
     limit = service.settings.max_media_bytes
     return service.answer(AnswerInput(session_id=session_id, answer_text=answer_text,
                                       audio=read_upload(audio_file, limit), video=read_upload(video_file, limit),
                                       defer_question=defer_question,
-                                      question_number=question_number,
+                                      question_number=question_number, retry=retry,
                                       received_at=getattr(request.state, "received_at", None), owner=owner))
 
 
@@ -117,6 +121,14 @@ def state(session_id: str, service: InterviewService = Depends(get_service),
 def performance(session_id: str, service: InterviewService = Depends(get_service),
                 owner: Optional[str] = Depends(get_owner)):
     return service.performance(session_id, owner=owner)
+
+
+@router.get("/users/{user_id}/sessions", response_model=UserSessionsResponse, responses=ERRORS)
+def user_sessions(user_id: str, service: InterviewService = Depends(get_service),
+                  owner: Optional[str] = Depends(get_owner)):
+    """A user's sessions, oldest first, with the report's scores for finished ones: practice history. With
+    API keys, only the sessions this key's owner started."""
+    return service.user_sessions(user_id, owner=owner)
 
 
 @router.post("/complete/{session_id}", response_model=CompleteResponse, responses=ERRORS)

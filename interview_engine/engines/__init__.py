@@ -31,11 +31,22 @@ class MeteredEngine:
         return self._timed("question", self.inner.write_question, plan, record)
 
     def stream_question(self, plan, record) -> Iterator[str]:
-        t0 = time.perf_counter()
+        # Only the time spent producing chunks counts, not the time the consumer holds each one.
+        seconds = 0.0
+        pieces = iter(self.inner.stream_question(plan, record))
         try:
-            yield from self.inner.stream_question(plan, record)
+            while True:
+                t0 = time.perf_counter()
+                try:
+                    chunk = next(pieces)
+                except StopIteration:
+                    seconds += time.perf_counter() - t0
+                    return
+                seconds += time.perf_counter() - t0
+                yield chunk
         finally:
-            self._on_call("question_stream", time.perf_counter() - t0)
+            getattr(pieces, "close", lambda: None)()
+            self._on_call("question_stream", seconds)
 
     def evaluate(self, question, answer, *, record, question_meta):
         return self._timed("evaluate", self.inner.evaluate, question, answer, record=record,

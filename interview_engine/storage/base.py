@@ -55,6 +55,9 @@ class Storage(Protocol):
         """Keys of the owner's sessions (expired ones not yet purged included), narrowed to one user_id
         and/or to sessions that copied the stored document `doc_id`. The key is what get_session takes."""
 
+    def list_sessions(self, user_id: str, owner: Optional[str] = None, limit: int = 500) -> List[StoredSession]:
+        """A user's live sessions under one owner, oldest first (at most `limit`, the newest ones)."""
+
     def purge_expired(self) -> List[str]:
         """Delete expired sessions and cache entries now; returns the session ids removed."""
 

@@ -127,6 +127,13 @@ class MongoStorage:
             query["$or"] = [{"data.sources.cv.doc_id": doc_id}, {"data.sources.jd.doc_id": doc_id}]
         return sorted(d["_id"] for d in self.sessions.find(query, {"_id": 1}))
 
+    def list_sessions(self, user_id: str, owner: Optional[str] = None, limit: int = 500) -> List[StoredSession]:
+        docs = self.sessions.find({"user_id": user_id, "owner": owner, "expires_at": {"$gt": self._now()}}) \
+            .sort("data.created_at", -1).limit(limit)
+        found = [StoredSession(d["_id"], d["data"], int(d["version"]), _to_ts(d["expires_at"]), d.get("lock_token"),
+                               _to_ts(d["lock_until"]) if d.get("lock_until") else None) for d in docs]
+        return sorted(found, key=lambda s: s.data.get("created_at") or 0.0)
+
     def purge_expired(self) -> List[str]:
         now = self._now()
         ids = [d["_id"] for d in self.sessions.find({"expires_at": {"$lte": now}}, {"_id": 1})]

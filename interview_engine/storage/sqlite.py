@@ -31,6 +31,7 @@ CREATE TABLE IF NOT EXISTS sessions (
     data TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS sessions_expires_at ON sessions(expires_at);
+CREATE INDEX IF NOT EXISTS sessions_user_id ON sessions(user_id);
 CREATE TABLE IF NOT EXISTS analysis_cache (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL,
@@ -199,6 +200,14 @@ class SQLiteStorage:
                     "OR json_extract(data, '$.sources.jd.doc_id') = ?)")
             args += [doc_id, doc_id]
         return [r[0] for r in self._conn().execute(sql + " ORDER BY session_id", args)]
+
+    def list_sessions(self, user_id: str, owner: Optional[str] = None, limit: int = 500) -> List[StoredSession]:
+        rows = self._conn().execute(
+            "SELECT session_id, data, version, expires_at, lock_token, lock_until FROM sessions "
+            "WHERE user_id = ? AND owner IS ? AND expires_at > ? "
+            "ORDER BY json_extract(data, '$.created_at') DESC LIMIT ?", (user_id, owner, self.clock(), limit)).fetchall()
+        found = [StoredSession(r[0], json.loads(r[1]), r[2], r[3], r[4], r[5]) for r in rows]
+        return sorted(found, key=lambda s: s.data.get("created_at") or 0.0)
 
     def purge_expired(self) -> List[str]:
         now = self.clock()
