@@ -325,7 +325,8 @@ class InterviewService:
         data = stored.data
         sources = data.get("sources") or {}
         doc_ids = [s["doc_id"] for s in sources.values() if isinstance(s, dict) and s.get("doc_id")]
-        digests = [content_digest(data.get(f) or "") for f in ("cv_text", "jd_text")]
+        digests = [content_digest(data[f]) if data.get(f) else (sources.get(side) or {}).get("digest", "")
+                   for side, f in (("cv", "cv_text"), ("jd", "jd_text"))]
         self.store.delete_session(key)
         self.store.cache_delete(data.get("owner"), digests=digests, doc_ids=doc_ids)
         return data.get("session_id") or key
@@ -406,6 +407,9 @@ class InterviewService:
         stored, record = self._load(data.session_id, data.owner)
         if data.retry:
             number = check_retryable(record, data.question_number)
+            if data.received_at is not None and data.received_at < record.advanced_at:
+                # Sent before another request last moved the session (a racing retry): not this state's.
+                raise Conflict(f"Question {number} was answered again by another request")
         else:
             number = self._check_answerable(record, data)
         step = data.on_step or (lambda name: None)
@@ -601,7 +605,12 @@ class InterviewService:
             record.pending_plan = None
             record.report = report.model_dump(mode="json")
             record.updated_at = self.clock()
-            # Kept for the practice history (HISTORY_DAYS); the CV and JD text are no longer needed.
+            # Kept for the practice history (HISTORY_DAYS); the CV and JD text are no longer needed. Their
+            # digests stay, so erasing the session still finds the analyses cached from them.
+            for side, field_name in (("cv", "cv_text"), ("jd", "jd_text")):
+                text = getattr(record, field_name)
+                if text:
+                    record.sources.setdefault(side, {})["digest"] = content_digest(text)
             record.cv_text = record.jd_text = ""
             committed = self.store.commit_session(stored.session_id, stored.version, token,
                                                   record.model_dump(mode="json"),

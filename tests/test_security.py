@@ -41,7 +41,8 @@ def make_client(make_settings, clock, **env):
 ROUTES = [("POST", "/start"), ("POST", "/start-with-ids"), ("POST", "/answer"), ("GET", "/stream/s1"),
           ("GET", "/state/s1"), ("GET", "/performance/s1"), ("POST", "/complete/s1"), ("GET", "/metrics/global"),
           ("POST", "/metrics/reset"), ("POST", "/documents"), ("GET", "/documents/abc"), ("PUT", "/documents/abc"),
-          ("DELETE", "/documents/abc"), ("DELETE", "/sessions/s1"), ("DELETE", "/users/u1")]
+          ("DELETE", "/documents/abc"), ("DELETE", "/sessions/s1"), ("DELETE", "/users/u1"),
+          ("GET", "/users/u1/sessions")]
 
 
 # API keys -----------------------------------------------------------------------------------
@@ -68,6 +69,18 @@ def test_a_rejected_request_changes_nothing(keyed):
     # Only the accepted start is counted (a request is counted once it has finished, so not this GET):
     # the 401 never reached a route, nor the metrics.
     assert metrics["api_requests"]["total"] == 1
+
+
+def test_a_users_history_holds_only_the_callers_sessions(keyed):
+    body = start_body("s1")
+    keyed.post(f"{V2}/start", json=body, headers=h("acme"))
+    keyed.post(f"{V2}/start", json={**body, "session_id": "s2"}, headers=h("acme"))
+    keyed.post(f"{V2}/start", json={**body, "session_id": "s9"}, headers=h("globex"))
+    mine = keyed.get(f"{V2}/users/{body['user_id']}/sessions", headers=h("acme")).json()
+    theirs = keyed.get(f"{V2}/users/{body['user_id']}/sessions", headers=h("globex")).json()
+    assert [s["session_id"] for s in mine["sessions"]] == ["s1", "s2"]
+    assert [s["session_id"] for s in theirs["sessions"]] == ["s9"]
+    assert keyed.get(f"{V2}/users/{body['user_id']}/sessions", headers=h("ops")).json()["sessions"] == []
 
 
 def test_sessions_are_invisible_to_other_owners(keyed):

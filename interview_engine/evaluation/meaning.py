@@ -9,6 +9,7 @@ other questions was tried; it separated on-topic from off-topic answers less wel
 """
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
@@ -84,10 +85,21 @@ def available() -> bool:
 MAX_EMBED_WORDS = 160
 
 
+# The model never sees gender: pronouns are made neutral before embedding, so "she" and "he" in the same
+# answer cannot move a score (checked by notebooks/fairness_audit.ipynb).
+_PRONOUNS = {"he": "they", "she": "they", "him": "them", "his": "their", "her": "their", "hers": "theirs",
+             "himself": "themselves", "herself": "themselves"}
+_PRONOUN_RE = re.compile(r"\b(" + "|".join(_PRONOUNS) + r")\b", re.IGNORECASE)
+
+
+def neutral(text: str) -> str:
+    return _PRONOUN_RE.sub(lambda m: _PRONOUNS[m.group(0).lower()], text)
+
+
 def answer_vector(answer: str) -> Optional[np.ndarray]:
     if not get_embedder().available or not answer.strip():
         return None
-    return _answer_vector(" ".join(answer.split()[:MAX_EMBED_WORDS]))
+    return _answer_vector(neutral(" ".join(answer.split()[:MAX_EMBED_WORDS])))
 
 
 @lru_cache(maxsize=512)
