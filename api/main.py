@@ -13,7 +13,7 @@ from interview_engine.logs import configure_logging
 
 from .errors import install_error_handlers
 from .middleware import RequestMetricsMiddleware
-from .routes import documents, health, interview, privacy
+from .routes import documents, health, interview, live, privacy
 from .security import SecurityMiddleware
 
 log = logging.getLogger("interview.api")
@@ -43,6 +43,7 @@ def create_app(settings: Optional[Settings] = None, service: Optional[InterviewS
     app.add_middleware(RequestMetricsMiddleware)
     app.add_middleware(SecurityMiddleware, settings=settings)  # added last: runs first
     app.include_router(interview.router)
+    app.include_router(live.router)
     app.include_router(documents.router)
     app.include_router(privacy.router)
     app.include_router(health.router)

@@ -44,6 +44,9 @@ class SecurityMiddleware:
         return self._limits
 
     async def __call__(self, scope, receive, send):
+        if scope["type"] == "websocket":
+            await self._websocket(scope, receive, send)
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -82,6 +85,36 @@ class SecurityMiddleware:
                 return
             except Exception as exc:  # the limit store is unreachable: serve rather than fail everyone
                 log.warning("rate limit check failed", extra={"error": type(exc).__name__})
+        await self.app(scope, receive, send)
+
+
+    async def _websocket(self, scope, receive, send):
+        """Live answers (/interview/v2/live/...): the same key and the `answer` limit, checked before the
+        handshake is accepted. A refusal closes the handshake (HTTP 403) with the reason as close reason."""
+        path = scope.get("path", "")
+        state = scope.setdefault("state", {})
+        principal = ANONYMOUS
+        if path.startswith(API_PREFIX + "/"):
+            if self.keys.enabled:
+                key = _header(scope, b"x-api-key")
+                principal = self.keys.verify(key)
+                if principal is None:
+                    await send({"type": "websocket.close", "code": 1008,
+                                "reason": "Invalid API key" if key else "Missing API key: send it in the X-API-Key header"})
+                    return
+            limits = self._rate_limits(scope)
+            if limits is not None:
+                client = scope.get("client") or ("unknown", 0)
+                identity = f"owner:{principal.owner}" if principal.owner else f"addr:{client[0]}"
+                try:
+                    await anyio.to_thread.run_sync(limits.hit, "answer", identity)
+                except RateLimited as exc:
+                    await send({"type": "websocket.close", "code": 1013,
+                                "reason": f"Too many requests: retry in {exc.retry_after} s"})
+                    return
+                except Exception as exc:
+                    log.warning("rate limit check failed", extra={"error": type(exc).__name__})
+        state["principal"] = principal
         await self.app(scope, receive, send)
 
 

@@ -2,8 +2,8 @@
 from .config import Settings, get_settings
 from .evaluation import evaluate_answer
 from .models import Evaluation, Evidence, SessionRecord
-from .service import AnswerInput, InterviewService, StartInput
+from .service import AnswerInput, InterviewService, LiveAnswer, StartInput
 
 __all__ = ["Settings", "get_settings", "evaluate_answer", "Evaluation", "Evidence", "SessionRecord",
-           "InterviewService", "StartInput", "AnswerInput"]
+           "InterviewService", "StartInput", "AnswerInput", "LiveAnswer"]
 __version__ = "0.1.0"

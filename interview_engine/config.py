@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     max_media_seconds: float = Field(600.0, validation_alias="MAX_MEDIA_SECONDS", gt=0)
     speech_workers: int = Field(1, validation_alias="SPEECH_WORKERS", ge=1)
     speech_queue: int = Field(4, validation_alias="SPEECH_QUEUE", ge=0)
+    # A live answer that receives no audio for this long is abandoned: its audio dropped, its slot freed.
+    live_idle_seconds: float = Field(20.0, validation_alias="LIVE_IDLE_SECONDS", gt=0)
+    # The job's terms (question targets, JD requirements, matched skills) passed to faster-whisper as
+    # hotwords, at most this many; 0 turns hotwords off.
+    whisper_hotwords: int = Field(20, validation_alias="WHISPER_HOTWORDS", ge=0, le=60)
     video_analysis: bool = Field(True, validation_alias="VIDEO_ANALYSIS")
     # auto: mediapipe when installed, else OpenCV Haar cascades (face presence only).
     video_face_backend: str = Field("auto", validation_alias="VIDEO_FACE_BACKEND", pattern="^(auto|mediapipe|haar)$")

@@ -64,7 +64,7 @@ def build_graph(engine: Engine, analyzer: Analyzer, clock: Callable[[], float]):
         question = record.awaiting_question()
         answer = state["answer"] or {}
         evaluation = engine.evaluate(question.content, answer["text"], record=record,
-                                     question_meta=question.metadata)
+                                     question_meta=question.metadata, heard=answer.get("heard"))
         record.messages.append(Message(role="candidate", content=answer["text"], timestamp=clock(), metadata={
             **answer.get("metadata", {}),
             "question_number": question.metadata.get("question_number"),

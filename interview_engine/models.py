@@ -68,6 +68,8 @@ class Evidence(BaseModel):
     terms_missed: List[str] = Field(default_factory=list)
     question_overlap: float = 0.0
     jd_terms_mentioned: List[str] = Field(default_factory=list)
+    # Spoken answers: terms only heard below the transcriber's confidence bar, so not counted as covered.
+    terms_unclear: List[str] = Field(default_factory=list)
     star: Dict[str, bool] = Field(default_factory=dict)
     star_cues: Dict[str, List[str]] = Field(default_factory=dict)
     numbers: List[str] = Field(default_factory=list)

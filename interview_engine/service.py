@@ -26,6 +26,8 @@ from .planner import session_seed
 from .report import build_report
 from .retry import check_retryable, rewind
 from .speech import SpeechPipeline, Transcriber
+from .speech.hotwords import job_terms
+from .speech.live import LiveTranscription
 from .storage.base import new_document_id, session_key
 from .storage import Clock, Storage, StoredSession, make_storage, system_clock
 from .text import normalise
@@ -98,6 +100,29 @@ class AnswerInput:
     retry: bool = False
     # Told each step as it starts ("transcribing", "scoring"), so a UI can name what is happening.
     on_step: Optional[Callable[[str], None]] = None
+    # A live answer (start_live) the candidate has stopped: its audio is already in, mostly transcribed.
+    live: Optional["LiveAnswer"] = None
+
+
+@dataclass
+class LiveAnswer:
+    """A spoken answer arriving in chunks (see speech/live.py). Nothing is stored until `answer` takes it."""
+
+    session_id: str
+    question_number: int
+    transcription: LiveTranscription
+    opened_at: float  # service clock: a session moved on since then makes the answer a duplicate (409)
+    retry: bool = False
+    owner: Optional[str] = None
+
+    def feed(self, data, sample_rate: int = 16000, fmt: str = "s16le") -> None:
+        self.transcription.feed(data, sample_rate, fmt)
+
+    def snapshot(self) -> Dict[str, Any]:
+        return self.transcription.snapshot()
+
+    def abort(self) -> None:
+        self.transcription.abort()
 
 
 def content_digest(text: str) -> str:
@@ -394,12 +419,24 @@ class InterviewService:
         """Evaluate an answer and move on. A recording (audio_file wins over video_file) is transcribed;
         its transcript is the answer and its voice analysis rides along. Typed `answer_text` is the
         offline-friendly alternative. With `retry`, the answer replaces the last one given (see retry.py)."""
+        try:
+            return self._answer(data)
+        finally:
+            if data.live is not None:
+                data.live.abort()  # a no-op once finished; a refused live answer frees its slot and audio
+
+    def _answer(self, data: AnswerInput) -> Dict[str, Any]:
         check_id("session_id", data.session_id)
         text = (data.answer_text or "").strip()
-        spoken_input = data.audio is not None or data.video is not None
+        spoken_input = data.audio is not None or data.video is not None or data.live is not None
         if not text and not spoken_input:
             raise BadRequest({"error": "Either audio or video file is required"})
-        if spoken_input:
+        if data.live is not None:
+            if data.live.session_id != data.session_id or data.live.owner != data.owner:
+                raise BadRequest("This live answer belongs to another session")
+            data.received_at, data.retry = data.live.opened_at, data.live.retry
+            data.question_number = data.live.question_number
+        elif spoken_input:
             self.speech.check_sizes(data.audio, data.video)  # 413 before anything else is read
         elif len(text) > MAX_TEXT_CHARS:
             raise BadRequest(f"answer_text is limited to {MAX_TEXT_CHARS} characters")
@@ -415,12 +452,17 @@ class InterviewService:
         step = data.on_step or (lambda name: None)
         metadata: Dict[str, Any] = {"source": "text", **data.metadata}
         spoken = None
+        heard = None
         if spoken_input:
             step("transcribing")
-            spoken = self.speech.process(data.audio, data.video)
+            if data.live is not None:
+                spoken = self.speech.finish_live(data.live.transcription)
+            else:
+                spoken = self.speech.process(data.audio, data.video, self._hotwords(record, number))
             for stage, seconds in spoken.timings.items():
                 self.store.observe(f"speech_{stage}", seconds)
             text = spoken.text
+            heard = spoken.heard_text()
             metadata = {**spoken.metadata(), **data.metadata}
         token = self._claim(stored)
         if not token:
@@ -432,7 +474,7 @@ class InterviewService:
             if data.retry:
                 base, attempts = rewind(record)
                 metadata.update(attempts)
-            new = self._run_step(base, {"text": text, "metadata": metadata}, data.defer_question)
+            new = self._run_step(base, {"text": text, "metadata": metadata, "heard": heard}, data.defer_question)
             new.updated_at = new.advanced_at = self.clock()
             committed = self.store.commit_session(stored.session_id, stored.version, token,
                                                   new.model_dump(mode="json"), self._expiry())
@@ -457,6 +499,22 @@ class InterviewService:
         question, qnum = self._question_view(new)
         return {"session_id": new.session_id, "status": "active", "question": question, "question_number": qnum,
                 "evaluation": evaluation, **extra}
+
+    def _hotwords(self, record: SessionRecord, number: Optional[int]) -> List[str]:
+        return job_terms(record, number, self.settings.whisper_hotwords)
+
+    def start_live(self, session_id: str, owner: Optional[str] = None, question_number: Optional[int] = None,
+                   retry: bool = False) -> LiveAnswer:
+        """Open a live answer to the question awaiting one (or, with `retry`, to question_number again).
+        The same checks as `answer` run now, so a stale or duplicate answer is refused before any audio;
+        they run again when it is finished. Holds a speech-pool slot until finished or abandoned."""
+        check_id("session_id", session_id)
+        _, record = self._load(session_id, owner)
+        probe = AnswerInput(session_id=session_id, question_number=question_number, retry=retry, owner=owner)
+        number = check_retryable(record, question_number) if retry else self._check_answerable(record, probe)
+        live = self.speech.open_live(self._hotwords(record, number))
+        return LiveAnswer(session_id=session_id, question_number=number, transcription=live,
+                          opened_at=self.clock(), retry=retry, owner=owner)
 
     @staticmethod
     def _check_answerable(record: SessionRecord, data: AnswerInput) -> int:

@@ -191,10 +191,10 @@ class GatedTranscriber(WhisperTranscriber):
         self.started = threading.Event()
         self.gate = threading.Event()
 
-    def transcribe(self, samples):
+    def transcribe(self, samples, hotwords=None):
         self.started.set()
         self.gate.wait(30)
-        return super().transcribe(samples)
+        return super().transcribe(samples, hotwords)
 
 
 def test_busy_pool_answers_503_and_the_server_keeps_serving(make_settings, clock):

@@ -48,9 +48,9 @@ class MeteredEngine:
             getattr(pieces, "close", lambda: None)()
             self._on_call("question_stream", seconds)
 
-    def evaluate(self, question, answer, *, record, question_meta):
+    def evaluate(self, question, answer, *, record, question_meta, heard=None):
         return self._timed("evaluate", self.inner.evaluate, question, answer, record=record,
-                           question_meta=question_meta)
+                           question_meta=question_meta, heard=heard)
 
     def narrative(self, report, record):
         return self._timed("narrative", self.inner.narrative, report, record)

@@ -134,8 +134,10 @@ class LLMEngine:
         self._ok()
         self._local.source = self.name
 
-    def evaluate(self, question: str, answer: str, *, record: SessionRecord, question_meta: dict) -> Evaluation:
-        offline = self.fallback.evaluate(question, answer, record=record, question_meta=question_meta)
+    def evaluate(self, question: str, answer: str, *, record: SessionRecord, question_meta: dict,
+                 heard: Optional[str] = None) -> Evaluation:
+        # The rubric that bounds the model's scores and gives the evidence reads only confidently heard terms.
+        offline = self.fallback.evaluate(question, answer, record=record, question_meta=question_meta, heard=heard)
         if not self._available():
             return _fallback(offline, "the provider failed recently; the offline engine scored this answer")
         clean, _ = split_injection(answer)  # instructions aimed at the scorer never reach the model

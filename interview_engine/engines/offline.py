@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator, List, Tuple
+from typing import Iterator, List, Optional, Tuple
 
 from ..analysis import analyze_document
 from ..evaluation import evaluate_answer
@@ -24,10 +24,11 @@ class OfflineEngine:
         for piece in re.findall(r"\S+\s*", render(plan)):
             yield piece
 
-    def evaluate(self, question: str, answer: str, *, record: SessionRecord, question_meta: dict) -> Evaluation:
+    def evaluate(self, question: str, answer: str, *, record: SessionRecord, question_meta: dict,
+                 heard: Optional[str] = None) -> Evaluation:
         return evaluate_answer(question, answer, role=record.role, cv_text=record.cv_text, jd_text=record.jd_text,
                                targets=question_meta.get("targets"), stage=question_meta.get("stage"),
-                               company=record.company)
+                               company=record.company, heard=heard)
 
     def narrative(self, report: Report, record: SessionRecord) -> Tuple[List[str], List[str]]:
         return report.strengths, report.areas_to_improve

@@ -15,6 +15,7 @@ from ..models import Evaluation, Evidence
 from . import rules as R
 from .features import Features, extract, question_type, split_injection
 from .feedback import feedback
+from .heard import keep_heard
 
 __all__ = ["evaluate_answer", "split_injection", "question_type", "score_features"]
 
@@ -46,7 +47,7 @@ def score_features(f: Features) -> tuple:
     return {d: _clamp(v) for d, v in raw.items()}, effects
 
 
-def _evidence(f: Features, effects: List[R.Effect]) -> Evidence:
+def _evidence(f: Features, effects: List[R.Effect], unclear: Sequence[str] = ()) -> Evidence:
     flags = sorted({e.rule for e in effects if e.rule in ("read_back", "keyword_list", "star_without_substance",
                                                           "gibberish", "scorer_only", "hypothetical",
                                                           "off_topic", "thin", "empty", "rambling", "cuts_corners",
@@ -83,7 +84,7 @@ def _evidence(f: Features, effects: List[R.Effect]) -> Evidence:
         rambling=any(e.rule == "rambling" for e in effects),
         off_topic="off_topic" in flags or (bool(flags) and flags[0] in ("gibberish", "empty", "scorer_only")),
         injection=f.injected, notes=notes, question_type=f.qtype, specific_terms=f.specific[:12],
-        novelty=round(f.novelty, 2), flags=flags, semantic=semantic,
+        novelty=round(f.novelty, 2), flags=flags, semantic=semantic, terms_unclear=list(unclear)[:12],
         rules=[{"rule": e.rule, "dimension": e.dimension, **({"points": round(e.points, 2)} if e.points else {}),
                 **({"cap": e.cap} if e.cap is not None else {}), "evidence": e.note} for e in effects
                if e.points or e.cap is not None],
@@ -92,13 +93,15 @@ def _evidence(f: Features, effects: List[R.Effect]) -> Evidence:
 
 def evaluate_answer(question: str, answer: str, *, role: str = "", cv_text: str = "", jd_text: str = "",
                     targets: Optional[Sequence[str]] = None, stage: Optional[str] = None,
-                    company: str = "") -> Evaluation:
+                    company: str = "", heard: Optional[str] = None) -> Evaluation:
     """Score one answer to one question, offline and deterministically, with the evidence behind it.
 
     `cv_text` is accepted for symmetry with the LLM engines and never read: the CV (names, pronouns,
-    background) must not move a score."""
+    background) must not move a score. `heard`, for a spoken answer: the transcript with the words the
+    transcriber was unsure of blanked out; a term only found in those does not count as covered."""
     f = extract(question, answer, role=role, jd_text=jd_text, targets=targets or [], stage=stage or "",
                 company=company)
+    unclear = keep_heard(f, heard) if heard is not None and f.words else []
     scores, effects = score_features(f)
-    ev = _evidence(f, effects)
+    ev = _evidence(f, effects, unclear)
     return Evaluation(**scores, evidence=ev, feedback=feedback(scores, f, ev))

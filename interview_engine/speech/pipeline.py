@@ -11,17 +11,22 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Dict, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from ..errors import BadRequest, PayloadTooLarge, Unavailable
 from ..models import VoiceAnalysis
+from .live import LiveTranscription
 from .media import DecodedAudio, decode
-from .transcriber import Transcriber, Transcript, make_transcriber
+from .transcriber import Transcriber, Transcript, make_transcriber, transcribe_recording
 from .voice import analyse_voice
 
 log = logging.getLogger("interview.speech")
 
 NO_SPEECH = "No speech detected in the answer"
+BUSY = "The server is busy transcribing other answers; retry shortly"
+# A word the transcriber gave less than this probability is not "heard" for the evaluation: a job term in it
+# cannot count as covered (the transcript still shows it).
+HEARD_MIN_PROBABILITY = 0.3
 
 
 @dataclass
@@ -34,6 +39,14 @@ class SpokenAnswer:
     filename: str
     timings: Dict[str, float] = field(default_factory=dict)  # seconds per stage
     video: Optional[dict] = None  # video_analysis, when a video was sent
+    live: bool = False
+
+    def heard_text(self, min_probability: float = HEARD_MIN_PROBABILITY) -> str:
+        """The transcript with the words heard below `min_probability` blanked out ("…")."""
+        return " ".join(w.text if w.probability >= min_probability else "…" for w in self.transcript.words)
+
+    def unclear_words(self, min_probability: float = HEARD_MIN_PROBABILITY) -> List[str]:
+        return [w.text for w in self.transcript.words if w.probability < min_probability]
 
     def metadata(self) -> dict:
         """What the session keeps on the candidate's message."""
@@ -47,6 +60,9 @@ class SpokenAnswer:
                 "container": self.media.container, "codec": self.media.codec, "filename": self.filename,
                 "words": [[w.text, w.start, w.end, w.probability] for w in self.transcript.words],
                 "dropped_segments": self.transcript.dropped_segments,
+                "hotwords": self.transcript.hotwords, "dropped_words": self.transcript.dropped_words,
+                "units": self.transcript.units, "live": self.live,
+                "heard_min_probability": HEARD_MIN_PROBABILITY,
             },
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
             **({"video_analysis": self.video} if self.video is not None else {}),
@@ -61,6 +77,11 @@ class SpeechPipeline:
         # Video runs beside the audio of the same answer, one video per speech worker.
         self._video_pool = ThreadPoolExecutor(max_workers=settings.speech_workers, thread_name_prefix="video")
         self._slots = threading.BoundedSemaphore(settings.speech_workers + settings.speech_queue)
+        # Live answers in progress hold a slot each, like an upload being transcribed.
+        self._live: Dict[str, LiveTranscription] = {}
+        self._live_lock = threading.Lock()
+        self._reaper: Optional[threading.Thread] = None
+        self._closing = threading.Event()
 
     def check_sizes(self, audio: Optional[Tuple[str, bytes]], video: Optional[Tuple[str, bytes]]) -> None:
         limit = self.settings.max_media_bytes
@@ -69,18 +90,19 @@ class SpeechPipeline:
                 raise PayloadTooLarge(f"The {label} is too large: {len(item[1]) / 1e6:.1f} MB "
                                       f"(limit {limit / 1e6:.0f} MB)")
 
-    def process(self, audio: Optional[Tuple[str, bytes]], video: Optional[Tuple[str, bytes]]) -> SpokenAnswer:
-        """Transcribe and analyse an answer. The audio file wins; a video alone gives its audio track."""
+    def process(self, audio: Optional[Tuple[str, bytes]], video: Optional[Tuple[str, bytes]],
+                hotwords: Optional[List[str]] = None) -> SpokenAnswer:
+        """Transcribe and analyse an answer. The audio file wins; a video alone gives its audio track.
+        `hotwords`: the job's terms, to help the transcriber hear them."""
         self.check_sizes(audio, video)
         source, (filename, data) = ("audio", audio) if audio is not None else ("video", video)
         if not self._slots.acquire(blocking=False):
-            raise Unavailable("The server is busy transcribing other answers; retry shortly",
-                              headers={"Retry-After": "5"})
+            raise Unavailable(BUSY, headers={"Retry-After": "5"})
         try:
             video_job = None
             if video is not None and self.settings.video_analysis:
                 video_job = self._video_pool.submit(self._video, video[1])
-            spoken = self._pool.submit(self._work, source, filename, data).result()
+            spoken = self._pool.submit(self._work, source, filename, data, hotwords or []).result()
             if video_job is not None:
                 spoken.video = video_job.result()
                 spoken.timings["video"] = spoken.video.pop("seconds", 0.0)
@@ -104,24 +126,88 @@ class SpeechPipeline:
         result["seconds"] = time.perf_counter() - t0
         return result
 
-    def _work(self, source: str, filename: str, data: bytes) -> SpokenAnswer:
+    def _work(self, source: str, filename: str, data: bytes, hotwords: List[str]) -> SpokenAnswer:
         timings: Dict[str, float] = {}
         t0 = time.perf_counter()
         media = decode(data, "audio file" if source == "audio" else "video", self.settings.max_media_seconds)
         timings["decode"] = time.perf_counter() - t0
         t1 = time.perf_counter()
-        transcript = self.transcriber.transcribe(media.samples)
+        transcript = transcribe_recording(self.transcriber, media.samples, hotwords)
         timings["transcription"] = time.perf_counter() - t1
+        return self._spoken(media, transcript, source, filename, timings, t0)
+
+    def _spoken(self, media: DecodedAudio, transcript: Transcript, source: str, filename: str,
+                timings: Dict[str, float], t0: float, live: bool = False) -> SpokenAnswer:
         if not transcript.words or not transcript.text.strip():
             raise BadRequest(NO_SPEECH)
         t2 = time.perf_counter()
-        voice = analyse_voice(media.samples, transcript)
+        voice = analyse_voice(media.samples, transcript)  # the whole recording, live or not
         timings["voice"] = time.perf_counter() - t2
-        log.debug("answer transcribed", extra={"audio_seconds": round(media.duration, 2),
+        log.debug("answer transcribed", extra={"audio_seconds": round(media.duration, 2), "live": live,
                                                "seconds": round(time.perf_counter() - t0, 3)})
         return SpokenAnswer(text=transcript.text, transcript=transcript, voice=voice, media=media, source=source,
-                            filename=filename, timings=timings)
+                            filename=filename, timings=timings, live=live)
+
+    # Live answers ------------------------------------------------------------------------------
+    def open_live(self, hotwords: Optional[List[str]] = None) -> LiveTranscription:
+        """A live answer, holding one of the pool's slots until it is finished or abandoned (503 when none is
+        free, like an upload)."""
+        if not self._slots.acquire(blocking=False):
+            raise Unavailable(BUSY, headers={"Retry-After": "5"})
+        live = LiveTranscription(self._whisper(), self._pool.submit, hotwords or [],
+                                 self.settings.max_media_seconds, on_close=self._live_closed,
+                                 idle_seconds=self.settings.live_idle_seconds)
+        with self._live_lock:
+            self._live[live.id] = live
+            if self._reaper is None:
+                self._reaper = threading.Thread(target=self._reap_loop, name="live-reaper", daemon=True)
+                self._reaper.start()
+        return live
+
+    def _whisper(self):
+        # Live transcription is faster-whisper's (unit by unit), also when Gemini transcribes uploads.
+        return getattr(self.transcriber, "second", self.transcriber)
+
+    def finish_live(self, live: LiveTranscription) -> SpokenAnswer:
+        """The answer as the candidate stopped it: the tail transcribed, the voice analysed over the whole
+        recording. Raises the same 4xx an upload of that audio would."""
+        t0 = time.perf_counter()
+        media, transcript = live.finish(lambda fn: self._pool.submit(fn).result())
+        timings = {"transcription_tail": time.perf_counter() - t0}
+        return self._spoken(media, transcript, "audio", "live", timings, t0, live=True)
+
+    def _live_closed(self, live: LiveTranscription) -> None:
+        with self._live_lock:
+            if self._live.pop(live.id, None) is None:
+                return
+        self._slots.release()
+
+    def live_count(self) -> int:
+        with self._live_lock:
+            return len(self._live)
+
+    def reap(self, now: Optional[float] = None) -> int:
+        """Abandon live answers not fed for their idle time. Returns how many were dropped."""
+        now = time.monotonic() if now is None else now
+        with self._live_lock:
+            idle = [x for x in self._live.values() if x.state == "open" and now - x.last_activity > x.idle_seconds]
+        for live in idle:
+            log.info("live answer abandoned", extra={"seconds": round(live.seconds, 1)})
+            live.abort()
+        return len(idle)
+
+    def _reap_loop(self) -> None:
+        while not self._closing.wait(1.0):
+            try:
+                self.reap()
+            except Exception:  # never let the reaper die
+                log.exception("live reaper failed")
 
     def close(self) -> None:
+        self._closing.set()
+        with self._live_lock:
+            lives = list(self._live.values())
+        for live in lives:
+            live.abort()
         self._pool.shutdown(wait=False, cancel_futures=True)
         self._video_pool.shutdown(wait=False, cancel_futures=True)
