@@ -21,7 +21,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
 
-from interview_engine import AnswerInput, InterviewService, Settings, StartInput  # noqa: E402
+from interview_engine import AnswerInput, InterviewService, LiveAnswer, Settings, StartInput  # noqa: E402
 from interview_engine.errors import InterviewError  # noqa: E402
 
 from . import figures, pdf, views  # noqa: E402
@@ -39,6 +39,30 @@ STEPS = {"transcribing": "Transcribing your answer…", "scoring": "Scoring your
 NOTHING_TO_SEND = "Type an answer or record one, then press Submit."
 # Recordings stay in the UI's upload folder only for playback during practice: deleted after 2 hours.
 RECORDING_SECONDS = 7200
+# Live answers in progress, by a random token kept in the page's state (the objects hold threads and audio,
+# which Gradio's state must not copy). An abandoned one is dropped by the speech pipeline's reaper.
+LIVE: Dict[str, LiveAnswer] = {}
+LIVE_CHUNK_SECONDS = 0.5  # how often the browser sends audio while recording
+
+
+def _save_recording(samples, name: str) -> Optional[str]:
+    """A live answer's audio as a WAV in Gradio's upload folder, for playback beside its transcript."""
+    import wave
+
+    import numpy as np
+    from gradio.utils import get_upload_folder
+
+    if samples is None or not len(samples):
+        return None
+    folder = Path(get_upload_folder()) / "live"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = folder / f"{name}.wav"
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(16000)
+        w.writeframes((np.clip(samples, -1, 1) * 32767).astype(np.int16).tobytes())
+    return str(path)
 
 
 def _file(path: Optional[str]) -> Optional[Tuple[str, bytes]]:
@@ -74,7 +98,8 @@ def build_ui(get_service: Callable[[], InterviewService], settings: Settings) ->
         current_q = gr.State(0)       # the question awaiting an answer
         retry_q = gr.State(0)         # the question being tried again (0: none)
         recordings = gr.State({})     # question number -> {"url", "kind"}, for playback
-        mode = gr.State("voice")
+        mode = gr.State("live")
+        live_token = gr.State("")     # the live answer being recorded (a key of LIVE)
         user_id = gr.Textbox(visible=False, elem_id="user_id")  # filled from the browser's local storage
         gr.Markdown(INTRO, elem_id="intro")
         with gr.Tabs(selected="practice", elem_id="main_tabs") as main_tabs:
@@ -130,7 +155,12 @@ def build_ui(get_service: Callable[[], InterviewService], settings: Settings) ->
                                                      size="sm")
                     question_html = gr.HTML("", elem_id="question")
                     with gr.Column(elem_id="answer_area"):
-                        with gr.Tabs(selected="voice", elem_id="answer_modes"):
+                        with gr.Tabs(selected="live", elem_id="answer_modes"):
+                            with gr.Tab("Live", id="live", elem_id="mode_live") as live_tab:
+                                live_in = gr.Audio(sources=["microphone"], streaming=True, type="numpy",
+                                                   label="Speak your answer: it is transcribed as you speak and "
+                                                         "scored when you stop", elem_id="live_in", buttons=[])
+                                live_view = gr.HTML(views.live_html(None), elem_id="live_transcript")
                             with gr.Tab("Voice", id="voice", elem_id="mode_voice") as voice_tab:
                                 audio_in = gr.Audio(sources=["microphone", "upload"], type="filepath",
                                                     label="Record your answer", elem_id="audio_in", buttons=[])
@@ -166,9 +196,9 @@ def build_ui(get_service: Callable[[], InterviewService], settings: Settings) ->
                 gr.Markdown(figures.CAPTIONS["history"] + " " + figures.CAPTIONS["history_delivery"],
                             elem_classes=["caption"])
 
-        inputs_on = (gr.update(interactive=True),) * 4
-        inputs_off = (gr.update(interactive=False),) * 4
-        answer_inputs = [audio_in, video_in, text_in, submit_btn]
+        inputs_on = (gr.update(interactive=True),) * 5
+        inputs_off = (gr.update(interactive=False),) * 5
+        answer_inputs = [audio_in, video_in, text_in, submit_btn, live_in]
         report_outputs = [report_note, overall_plot, scores_plot, voice_plot, report_md, pdf_btn, downloads]
         history_outputs = [history_table, history_plot, delivery_plot]
 
@@ -287,7 +317,7 @@ def build_ui(get_service: Callable[[], InterviewService], settings: Settings) ->
                         start_outputs, show_progress="hidden")
 
         # Answering ------------------------------------------------------------------------------------
-        for tab, name in ((voice_tab, "voice"), (camera_tab, "camera"), (type_tab, "type")):
+        for tab, name in ((live_tab, "live"), (voice_tab, "voice"), (camera_tab, "camera"), (type_tab, "type")):
             tab.select(lambda n=name: n, None, mode, show_progress="hidden")
 
         def answer(sid, uid, mode_v, audio_path, video_path, typed, number, retrying, recs):
@@ -328,19 +358,25 @@ def build_ui(get_service: Callable[[], InterviewService], settings: Settings) ->
                 yield {answer_error: error_html(_detail(outcome["error"])), step: "",
                        submit_btn: gr.update(interactive=True)}
                 return
-            result = outcome["result"]
-            state = service.state(sid)
-            answered = int(retrying or number)
-            recs = dict(recs or {})
+            recording = None
             if spoken:
-                recs[str(answered)] = {"url": _file_url(audio_path if audio else video_path),
-                                       "kind": "audio" if audio else "video"}
+                recording = {"url": _file_url(audio_path if audio else video_path),
+                             "kind": "audio" if audio else "video"}
+            yield from answered_updates(sid, outcome["result"], int(retrying or number), recording, recs)
+
+        def answered_updates(sid: str, result: dict, answered: int, recording: Optional[dict], recs: dict):
+            """The answer's card in the timeline, then the next question streaming in."""
+            state = get_service().state(sid)
+            recs = dict(recs or {})
+            if recording:
+                recs[str(answered)] = recording
             else:
                 recs.pop(str(answered), None)
             # The answer now shows in its card, so the inputs are cleared (and locked until the next question).
             cleared = {audio_in: gr.update(value=None, interactive=False),
                        video_in: gr.update(value=None, interactive=False),
-                       text_in: gr.update(value="", interactive=False), submit_btn: gr.update(interactive=False)}
+                       text_in: gr.update(value="", interactive=False), submit_btn: gr.update(interactive=False),
+                       live_in: gr.update(interactive=False)}
             base = {**timeline_updates(state, recs), recordings: recs, retry_q: 0, answer_error: "",
                     cancel_retry_btn: gr.update(visible=False)}
             if result["status"] == "completed":
@@ -352,9 +388,62 @@ def build_ui(get_service: Callable[[], InterviewService], settings: Settings) ->
 
         answer_outputs = [answer_error, step, submit_btn, timeline, retry_btn, about_md, recordings, retry_q,
                           cancel_retry_btn, audio_in, video_in, text_in, question_html, progress_md, end_btn,
-                          see_report_btn, current_q]
+                          see_report_btn, current_q, live_in]
         submit_btn.click(answer, [session, user_id, mode, audio_in, video_in, text_in, current_q, retry_q, recordings],
                          answer_outputs, show_progress="hidden")
+
+        # Live answers: chunks while recording, the evaluation the moment recording stops ------------------
+        def live_chunk(chunk, token, sid, number, retrying):
+            """One chunk from the microphone (every LIVE_CHUNK_SECONDS): the first opens the live answer."""
+            if not sid or chunk is None:
+                return {}
+            live = LIVE.get(token)
+            out: Dict[Any, Any] = {}
+            if live is None:
+                try:
+                    live = get_service().start_live(sid, question_number=int(retrying or number) or None,
+                                                    retry=bool(retrying))
+                except InterviewError as exc:
+                    return {answer_error: error_html(_detail(exc))}
+                token = uuid.uuid4().hex
+                LIVE[token] = live
+                out.update({live_token: token, answer_error: ""})
+            rate, samples = chunk
+            try:
+                live.feed(samples, int(rate))
+            except InterviewError as exc:
+                LIVE.pop(token, None)
+                live.abort()
+                return {**out, live_token: "", answer_error: error_html(_detail(exc))}
+            return {**out, live_view: views.live_html(live.snapshot())}
+
+        live_in.stream(live_chunk, [live_in, live_token, session, current_q, retry_q],
+                       [live_token, live_view, answer_error], stream_every=LIVE_CHUNK_SECONDS, time_limit=None,
+                       concurrency_limit=None, show_progress="hidden")
+
+        def live_stop(sid, token, recs):
+            live = LIVE.pop(token, None) if token else None
+            if live is None:
+                yield {live_view: views.live_html(None), live_token: ""}
+                return
+            # The last chunk may still be on its way: wait for a quiet moment (at most a quarter second).
+            deadline = time.monotonic() + 0.25
+            while time.monotonic() - live.transcription.last_activity < 0.15 and time.monotonic() < deadline:
+                time.sleep(0.02)
+            yield {live_token: "", step: step_html("scoring"), answer_error: "",
+                   live_view: views.live_html(live.snapshot(), state="scoring")}
+            try:
+                result = get_service().answer(AnswerInput(session_id=sid, live=live, defer_question=True))
+            except InterviewError as exc:
+                yield {answer_error: error_html(_detail(exc)), step: "", live_view: views.live_html(None)}
+                return
+            path = _save_recording(live.transcription.recording, f"live-{sid}-{uuid.uuid4().hex[:8]}")
+            yield {live_view: views.live_html(None)}
+            yield from answered_updates(sid, result, live.question_number,
+                                        {"url": _file_url(path), "kind": "audio"} if path else None, recs)
+
+        live_in.stop_recording(live_stop, [session, live_token, recordings], answer_outputs + [live_view, live_token],
+                               show_progress="hidden")
 
         def begin_retry(sid):
             state = get_service().state(sid)

@@ -192,6 +192,8 @@ def _evidence(meta: Dict[str, Any]) -> str:
     covered, missed = ev.get("terms_covered") or [], ev.get("terms_missed") or []
     if covered or missed:
         rows.append(f"<li>Covered: {esc(', '.join(covered) or '—')} · not covered: {esc(', '.join(missed) or '—')}</li>")
+    if ev.get("terms_unclear"):
+        rows.append(f"<li>Not counted, heard unclearly: {esc(', '.join(ev['terms_unclear']))}</li>")
     star = ev.get("star") or {}
     if star:
         rows.append("<li>Example structure: " + ", ".join(
@@ -207,6 +209,23 @@ def _evidence(meta: Dict[str, Any]) -> str:
             rows.append(f"<li>{esc(dim.capitalize())}: {esc('; '.join(notes[:3]))}</li>")
     return ("<details class='evidence'><summary>Why these scores</summary><ul>" + "".join(rows) + "</ul></details>"
             if rows else "")
+
+
+def live_html(snapshot: Optional[Dict[str, Any]], state: str = "recording") -> str:
+    """The running transcript of a live answer, with its pace and fillers so far."""
+    if not snapshot:
+        return ("<div class='live' id='live-view' data-state='idle'><p class='note'>Press record and answer: your words "
+                "appear here as you speak, and your answer is scored the moment you stop.</p></div>")
+    rate = snapshot.get("rate_wpm")
+    pace = f"{rate} words a minute" if rate else "pace appears after a few seconds"
+    fillers = snapshot.get("fillers") or []
+    filler_text = f"{len(fillers)} filler word{'s' if len(fillers) != 1 else ''}" + \
+        (f" ({esc(', '.join(dict.fromkeys(fillers)))})" if fillers else "")
+    seconds = int(snapshot.get("seconds") or 0)
+    text = snapshot.get("text") or ""
+    return (f"<div class='live' id='live-view' data-state='{esc(state)}' data-words='{int(snapshot.get('words') or 0)}'>"
+            f"<p class='live-meta' aria-live='off'>{seconds // 60}:{seconds % 60:02d} · {esc(pace)} · {filler_text}</p>"
+            f"<p class='live-text' aria-live='polite'>{esc(text) or '<span class=note>Listening…</span>'}</p></div>")
 
 
 def turn_html(turn: Dict[str, Any], recording: Optional[Dict[str, str]] = None) -> str:

@@ -31,6 +31,7 @@ log = logging.getLogger("interview.speech")
 
 DISPLAY_EVERY = 1.5  # seconds between re-transcriptions of the open unit (the issue asks for at most 2 s)
 JOB_EVERY = 0.5  # seconds of new audio before another background pass
+MIN_DISPLAY = 1.5  # seconds of speech before the open unit is first shown
 FORMATS = {"s16le": np.int16, "f32le": np.float32}
 
 
@@ -60,6 +61,7 @@ class LiveTranscription:
         self.last_activity = time.monotonic()
         self.started = time.monotonic()
         self.passes = 0  # background passes run (for the bench)
+        self.recording: Optional[np.ndarray] = None
 
     # Feeding ----------------------------------------------------------------------------------
     def feed(self, data, sample_rate: int = SAMPLE_RATE, fmt: str = "s16le") -> None:
@@ -143,6 +145,8 @@ class LiveTranscription:
             unit = self._seg.open_unit(samples.size, settled=True)
             if unit is None and now - self._display_at >= DISPLAY_EVERY:
                 unit = self._seg.open_unit(samples.size)
+                if unit is not None and unit.seconds < MIN_DISPLAY:
+                    unit = None  # a word or two: not worth a transcription yet
             if unit is not None and (self._display is None or self._display[0] != unit):
                 self._display = (unit, self._transcribe(samples, unit))
                 self._display_at = now
@@ -199,9 +203,10 @@ class LiveTranscription:
         return out
 
     # Ending -----------------------------------------------------------------------------------
-    def finish(self, run: Callable[[Callable[[], object]], object]):
-        """Transcribe what is left (`run` executes it on the speech pool) and return (samples, transcript).
-        Raises the 4xx an upload of the same audio would get."""
+    def finish(self, run: Callable[[Callable[[], object]], object], beside: Optional[Callable] = None):
+        """Transcribe what is left (`run` executes it on the speech pool) and return (media, transcript, the
+        result of `beside(samples)`, a Future started first). Raises the 4xx an upload of the same audio
+        would get."""
         with self._lock:
             self._check_open()
             self.state = "finishing"
@@ -223,11 +228,19 @@ class LiveTranscription:
                 return transcribe_recording(self.transcriber, samples, self.hotwords, done=self._done,
                                             units=list(self._seg.units))
 
+            side = beside(samples) if beside is not None else None
             transcript = run(last)
             self.state = "finished"
+            self.recording = samples  # for playback by whoever holds this answer; dropped with it
             media = DecodedAudio(samples=samples, duration=samples.size / SAMPLE_RATE, header_duration=None,
                                  container="live", codec="pcm", has_video=False)
-            return media, transcript
+            acoustic = None
+            if side is not None:
+                try:
+                    acoustic = side.result()
+                except Exception:  # the voice analysis computes it again, and reports any real problem
+                    acoustic = None
+            return media, transcript, acoustic
         except BaseException:
             self._abort()
             raise
@@ -237,10 +250,11 @@ class LiveTranscription:
     def abort(self) -> None:
         """Drop the answer: nothing was stored, and the audio goes now."""
         with self._lock:
-            if self.state != "open":  # finishing: the answer is being scored; finished or aborted: done
+            if self.state == "finishing":  # the answer is being scored: finish() releases it
                 return
-            self._abort()
-        self._release()
+            if self.state == "open":
+                self._abort()
+        self._release()  # idempotent: the pool frees the slot once
 
     def _abort(self) -> None:
         self.state = "aborted"

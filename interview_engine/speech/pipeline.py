@@ -18,7 +18,7 @@ from ..models import VoiceAnalysis
 from .live import LiveTranscription
 from .media import DecodedAudio, decode
 from .transcriber import Transcriber, Transcript, make_transcriber, transcribe_recording
-from .voice import analyse_voice
+from .voice import analyse_voice, silences
 
 log = logging.getLogger("interview.speech")
 
@@ -137,11 +137,11 @@ class SpeechPipeline:
         return self._spoken(media, transcript, source, filename, timings, t0)
 
     def _spoken(self, media: DecodedAudio, transcript: Transcript, source: str, filename: str,
-                timings: Dict[str, float], t0: float, live: bool = False) -> SpokenAnswer:
+                timings: Dict[str, float], t0: float, live: bool = False, acoustic=None) -> SpokenAnswer:
         if not transcript.words or not transcript.text.strip():
             raise BadRequest(NO_SPEECH)
         t2 = time.perf_counter()
-        voice = analyse_voice(media.samples, transcript)  # the whole recording, live or not
+        voice = analyse_voice(media.samples, transcript, acoustic)  # the whole recording, live or not
         timings["voice"] = time.perf_counter() - t2
         log.debug("answer transcribed", extra={"audio_seconds": round(media.duration, 2), "live": live,
                                                "seconds": round(time.perf_counter() - t0, 3)})
@@ -172,9 +172,12 @@ class SpeechPipeline:
         """The answer as the candidate stopped it: the tail transcribed, the voice analysed over the whole
         recording. Raises the same 4xx an upload of that audio would."""
         t0 = time.perf_counter()
-        media, transcript = live.finish(lambda fn: self._pool.submit(fn).result())
+        # Praat reads the whole recording (pitch, loudness, pauses) on the video pool's thread while the last
+        # unit is transcribed: the two are independent, and the candidate is waiting.
+        media, transcript, acoustic = live.finish(lambda fn: self._pool.submit(fn).result(),
+                                                  beside=lambda x: self._video_pool.submit(silences, x))
         timings = {"transcription_tail": time.perf_counter() - t0}
-        return self._spoken(media, transcript, "audio", "live", timings, t0, live=True)
+        return self._spoken(media, transcript, "audio", "live", timings, t0, live=True, acoustic=acoustic)
 
     def _live_closed(self, live: LiveTranscription) -> None:
         with self._live_lock:

@@ -26,7 +26,7 @@ SPEECH_PROB = 0.5  # a window at or above this is speech
 # reaches MAX_UNIT without such a pause is cut at its longest short pause (or, failing that, where it is).
 CUT_PAUSE = 0.5
 MIN_UNIT = 6.0
-MAX_UNIT = 24.0
+MAX_UNIT = 16.0
 SHORT_PAUSE = 0.1
 PAD = 0.3  # seconds of audio kept either side of the speech in a unit
 

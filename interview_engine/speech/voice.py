@@ -112,14 +112,17 @@ def pace_score(rate: float) -> float:
     return 10.0
 
 
-def analyse_voice(samples: np.ndarray, transcript: Transcript) -> VoiceAnalysis:
+def analyse_voice(samples: np.ndarray, transcript: Transcript, acoustic_measures=None) -> VoiceAnalysis:
+    """`acoustic_measures`: `silences(samples)` if already computed (a live answer starts it the moment
+    recording stops, beside the last transcription)."""
     words = transcript.words
     if not words:
         raise ValueError("voice analysis needs at least one word")
     first, last = words[0].start, words[-1].end
     span = max(last - first, 0.1)
     rate = len(words) / span * 60
-    spans, acoustic = silences(samples)
+    spans, acoustic = acoustic_measures if acoustic_measures is not None else silences(samples)
+    acoustic = dict(acoustic)
     pauses = [(a, b) for a, b in spans if a > first and b < last]  # inside the answer, not around it
     pause_lengths = [b - a for a, b in pauses]
     pause_time = sum(pause_lengths)

@@ -1,0 +1,289 @@
+"""Live answers: audio in chunks while the candidate speaks, the transcript as it goes, the evaluation when
+they stop; over the service and over the WebSocket route, with real audio and the real transcriber."""
+from __future__ import annotations
+
+import io
+import json
+import threading
+import time
+import wave
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+
+from api.main import create_app
+from conftest import FIXTURES, start_body
+from interview_engine import AnswerInput, InterviewService, StartInput
+from interview_engine.errors import Conflict, Unavailable
+from interview_engine.speech.media import SAMPLE_RATE, decode
+from interview_engine.speech.segments import Segmenter, units_of
+
+V2 = "/interview/v2"
+SPEECH = FIXTURES / "speech"
+
+
+def pcm16(name: str, seconds: float = None) -> bytes:
+    """A committed clip as 16 kHz mono s16le PCM (what a browser's audio worklet would send)."""
+    x = decode((SPEECH / name).read_bytes(), "audio file", 600).samples
+    if seconds is not None:
+        x = x[: int(seconds * SAMPLE_RATE)]
+    return (np.clip(x, -1, 1) * 32767).astype(np.int16).tobytes()
+
+
+def as_wav(pcm: bytes) -> bytes:
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(SAMPLE_RATE)
+        w.writeframes(pcm)
+    return buf.getvalue()
+
+
+def chunks(pcm: bytes, seconds: float = 0.5):
+    step = int(seconds * SAMPLE_RATE) * 2
+    return [pcm[i:i + step] for i in range(0, len(pcm), step)]
+
+
+def start(service: InterviewService, sid: str) -> None:
+    body = start_body(sid)
+    service.start(StartInput(**{k: body[k] for k in ("user_id", "session_id", "role", "company", "cv_text",
+                                                     "jd_text")}))
+
+
+def candidate(service, sid, number=1):
+    return [m for m in service.state(sid)["messages"] if m["role"] == "candidate"][number - 1]
+
+
+# Units: the same cuts whether the audio arrives whole or in pieces ---------------------------------
+def test_units_do_not_depend_on_how_the_audio_arrives():
+    x = decode((SPEECH / "long_answer.ogg").read_bytes(), "audio file", 600).samples[: 30 * SAMPLE_RATE]
+    whole = units_of(x)
+    assert len(whole) >= 2, "a 30 s answer with pauses is cut into several units"
+    rng = np.random.default_rng(3)
+    seg, n = Segmenter(), 0
+    while n < x.size:
+        n = min(x.size, n + int(rng.integers(200, 20000)))
+        seg.advance(x[:n])
+    seg.close(x)
+    assert seg.units == whole
+    assert all(b.start >= a.end for a, b in zip(whole, whole[1:]))
+
+
+# The service: live and upload agree ---------------------------------------------------------------------
+def test_a_live_answer_gives_what_the_upload_of_the_same_audio_gives(make_settings, clock):
+    service = InterviewService(make_settings(), clock=clock)
+    try:
+        start(service, "same")
+        audio = pcm16("long_answer.ogg", 30)
+        uploaded = service.answer(AnswerInput(session_id="same", audio=("answer.wav", as_wav(audio))))
+        first = candidate(service, "same")
+        # The same question answered again, live, in half-second chunks.
+        live = service.start_live("same", question_number=1, retry=True)
+        shown = []
+        for piece in chunks(audio):
+            live.feed(piece, SAMPLE_RATE)
+            shown.append(live.snapshot()["words"])
+            time.sleep(0.01)
+        deadline = time.monotonic() + 60
+        while not live.transcription.passes and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert live.transcription.passes > 0, repr(live.transcription._error)  # transcribed in the background
+        result = service.answer(AnswerInput(session_id="same", live=live))
+        second = candidate(service, "same")
+        assert second["content"] == first["content"] and len(second["content"].split()) > 40
+        for key in ("clarity", "relevance", "depth"):
+            assert result["evaluation"][key] == uploaded["evaluation"][key]
+        assert result["voice_analysis"] == uploaded["voice_analysis"]  # the whole recording, as for the upload
+        meta = second["metadata"]["transcription"]
+        assert meta["live"] is True and meta["units"] >= 2 and meta["hotwords"]
+        assert first["metadata"]["transcription"]["words"] == meta["words"]
+        assert service.speech.live_count() == 0
+    finally:
+        service.close()
+
+
+# The WebSocket route ---------------------------------------------------------------------------------
+@pytest.fixture
+def live_client(make_settings, clock):
+    service = InterviewService(make_settings(), clock=clock)
+    with TestClient(create_app(service=service)) as c:
+        c.service = service
+        yield c
+    service.close()
+
+
+def stream(ws, pcm: bytes, pace: float = 0.0):
+    events = []
+    for piece in chunks(pcm):
+        ws.send_bytes(piece)
+        if pace:
+            time.sleep(pace)
+    return events
+
+
+def test_websocket_live_answer_streams_the_transcript_then_the_evaluation(live_client):
+    c = live_client
+    c.post(f"{V2}/start", json=start_body("ws_1"))
+    audio = pcm16("long_answer.ogg", 14)
+    with c.websocket_connect(f"{V2}/live/ws_1?question_number=1") as ws:
+        ready = ws.receive_json()
+        assert ready == {"type": "ready", "session_id": "ws_1", "question_number": 1, "sample_rate": 16000,
+                         "format": "s16le"}
+        for piece in chunks(audio):
+            ws.send_bytes(piece)
+            time.sleep(0.1)  # faster than spoken
+        # The running transcript arrives while the answer is still open (at least every second an event).
+        events = [ws.receive_json()]
+        deadline = time.monotonic() + 90
+        while not events[-1].get("words") and time.monotonic() < deadline:
+            events.append(ws.receive_json())
+        ws.send_text(json.dumps({"type": "stop"}))
+        while True:
+            event = ws.receive_json()
+            events.append(event)
+            if event["type"] in ("result", "error"):
+                break
+    partial = [e for e in events if e["type"] == "partial"]
+    result = events[-1]
+    assert result["type"] == "result", result
+    assert partial and any(e["words"] > 0 for e in partial), "the running transcript came before the end"
+    assert {"text", "words", "seconds", "rate_wpm", "fillers"} <= set(partial[-1])
+    assert result["status"] == "active" and result["question_number"] == 2
+    assert {"clarity", "relevance", "depth", "feedback", "evidence"} <= set(result["evaluation"])
+    assert result["voice_analysis"]["rate_wpm"] > 60
+    state = c.get(f"{V2}/state/ws_1").json()
+    answer = [m for m in state["messages"] if m["role"] == "candidate"]
+    assert len(answer) == 1 and "kubernetes" in answer[0]["content"].lower()
+    assert answer[0]["metadata"]["transcription"]["live"] is True
+    assert c.service.speech.live_count() == 0
+
+
+def _error(c, url: str, pcm: bytes = b"", stop: bool = True) -> dict:
+    with c.websocket_connect(url) as ws:
+        first = ws.receive_json()
+        if first["type"] == "error":
+            return first
+        for piece in chunks(pcm):
+            ws.send_bytes(piece)
+        if stop:
+            ws.send_text(json.dumps({"type": "stop"}))
+        while True:
+            event = ws.receive_json()
+            if event["type"] in ("error", "result"):
+                return event
+
+
+def _untouched(c, sid: str) -> None:
+    state = c.get(f"{V2}/state/{sid}").json()
+    assert state["question_count"] == 1 and not [m for m in state["messages"] if m["role"] == "candidate"]
+    assert c.service.speech.live_count() == 0
+
+
+@pytest.mark.parametrize("name,detail", [("silence.wav", "No speech detected in the answer"),
+                                         ("noise.ogg", "No speech detected in the answer")])
+def test_silence_and_noise_get_the_uploads_4xx_as_an_error_event(live_client, name, detail):
+    c = live_client
+    c.post(f"{V2}/start", json=start_body("quiet"))
+    event = _error(c, f"{V2}/live/quiet", pcm16(name))
+    assert event == {"type": "error", "status": 400, "detail": detail}
+    upload = c.post(f"{V2}/answer", data={"session_id": "quiet"}, files={"audio_file": ("a.wav", as_wav(pcm16(name)))})
+    assert upload.status_code == 400 and upload.json()["detail"] == detail  # the same words on both paths
+    _untouched(c, "quiet")
+
+
+def test_bad_live_requests_are_refused_with_the_session_untouched(live_client, make_settings, clock):
+    c = live_client
+    c.post(f"{V2}/start", json=start_body("bad"))
+    assert _error(c, f"{V2}/live/nope") == {"type": "error", "status": 404, "detail": "Session not found"}
+    stale = _error(c, f"{V2}/live/bad?question_number=3")
+    assert stale["status"] == 409 and "question 1 is awaiting" in stale["detail"]
+    assert _error(c, f"{V2}/live/bad?format=mp3")["status"] == 400
+    assert _error(c, f"{V2}/live/bad?sample_rate=1000")["status"] == 400
+    odd = _error(c, f"{V2}/live/bad", b"\x01\x02\x03")
+    assert odd["status"] == 400 and "whole samples" in odd["detail"]
+    with c.websocket_connect(f"{V2}/live/bad") as ws:
+        ws.receive_json()
+        ws.send_text("hello")
+        assert ws.receive_json()["status"] == 400
+    _untouched(c, "bad")
+
+
+def test_an_answer_over_the_length_limit_is_413(make_settings, clock):
+    service = InterviewService(make_settings(MAX_MEDIA_SECONDS=5), clock=clock)
+    with TestClient(create_app(service=service)) as c:
+        c.service = service
+        c.post(f"{V2}/start", json=start_body("long"))
+        event = _error(c, f"{V2}/live/long", pcm16("answer.wav"))
+        assert event["status"] == 413 and "limit of 5 s" in event["detail"]
+        _untouched(c, "long")
+    service.close()
+
+
+def test_a_client_that_disconnects_or_stops_sending_leaves_nothing_behind(live_client):
+    c = live_client
+    c.post(f"{V2}/start", json=start_body("gone"))
+    with c.websocket_connect(f"{V2}/live/gone") as ws:
+        ws.receive_json()
+        for piece in chunks(pcm16("answer.wav", 6)):
+            ws.send_bytes(piece)
+        assert c.service.speech.live_count() == 1  # holding its place in the pool while it records
+    deadline = time.monotonic() + 10
+    while c.service.speech.live_count() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    _untouched(c, "gone")
+    # A stream that stops mid-way without closing: abandoned after LIVE_IDLE_SECONDS by the reaper.
+    live = c.service.start_live("gone")
+    live.feed(pcm16("answer.wav", 3), SAMPLE_RATE)
+    assert c.service.speech.reap(now=time.monotonic() + 1) == 0
+    assert c.service.speech.reap(now=time.monotonic() + c.service.settings.live_idle_seconds + 1) == 1
+    assert live.transcription.state == "aborted" and live.transcription.seconds == 0  # the audio is dropped
+    with pytest.raises(Exception, match="abandoned"):
+        live.feed(pcm16("answer.wav", 1), SAMPLE_RATE)
+    _untouched(c, "gone")
+
+
+def test_the_bounded_speech_pool_holds_for_live_answers(make_settings, clock):
+    service = InterviewService(make_settings(SPEECH_WORKERS=1, SPEECH_QUEUE=0), clock=clock)
+    try:
+        for sid in ("pool_1", "pool_2"):
+            start(service, sid)
+        first = service.start_live("pool_1")
+        with pytest.raises(Unavailable):
+            service.start_live("pool_2")
+        with pytest.raises(Unavailable):
+            service.answer(AnswerInput(session_id="pool_2", audio=("a.wav", (SPEECH / "answer.wav").read_bytes())))
+        first.abort()
+        assert service.speech.live_count() == 0
+        service.start_live("pool_2").abort()  # the slot is free again
+    finally:
+        service.close()
+
+
+def test_two_live_answers_to_one_question_one_is_accepted(make_settings, clock):
+    service = InterviewService(make_settings(), clock=clock)
+    try:
+        start(service, "race")
+        audio = pcm16("answer.wav")
+        lives = [service.start_live("race") for _ in range(2)]
+        for live in lives:
+            live.feed(audio, SAMPLE_RATE)
+        outcomes = []
+
+        def finish(live):
+            try:
+                outcomes.append(service.answer(AnswerInput(session_id="race", live=live))["question_number"])
+            except Conflict as exc:
+                outcomes.append(409)
+
+        threads = [threading.Thread(target=finish, args=(x,)) for x in lives]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        assert sorted(outcomes) == [2, 409]
+        assert len([m for m in service.state("race")["messages"] if m["role"] == "candidate"]) == 1
+        assert service.speech.live_count() == 0
+    finally:
+        service.close()
