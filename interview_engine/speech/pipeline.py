@@ -61,7 +61,7 @@ class SpokenAnswer:
                 "words": [[w.text, w.start, w.end, w.probability] for w in self.transcript.words],
                 "dropped_segments": self.transcript.dropped_segments,
                 "hotwords": self.transcript.hotwords, "dropped_words": self.transcript.dropped_words,
-                "units": self.transcript.units, "live": self.live,
+                "units": self.transcript.units, "hotword_units": self.transcript.hotword_units, "live": self.live,
                 "heard_min_probability": HEARD_MIN_PROBABILITY,
             },
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
