@@ -35,6 +35,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/evaluation.py
 	$(BIN)/python bench/documents.py
 	$(BIN)/python bench/speech.py
+	$(BIN)/python bench/live.py
 	$(BIN)/python bench/video.py
 	$(BIN)/python bench/llm_overhead.py
 	$(BIN)/python bench/ui.py

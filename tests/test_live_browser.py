@@ -12,6 +12,7 @@ import re
 import shutil
 import time
 import wave
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +20,8 @@ from conftest import FIXTURES, ServerProcess
 from interview_engine.speech.media import decode
 
 CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = Path(__file__).parent / "artifacts"
 SPEECH = FIXTURES / "speech"
 ANSWER_SECONDS = json.loads((SPEECH / "manifest.json").read_text())["long_answer.ogg"]["seconds"]
 
@@ -97,12 +100,20 @@ def test_the_running_transcript_shows_while_the_candidate_speaks(server, browser
 
     _click(d, "#live_in button.record-button")
     started = time.monotonic()
-    seen = []  # (seconds since record, words shown, the page's own clock of the answer)
+    seen = []  # (seconds since record, words shown, the view's text)
+    shot = False
     while time.monotonic() - started < ANSWER_SECONDS:
         view = _text(d, "#live_transcript")
         words = int(d.execute_script(
             "const e = document.querySelector('#live-view'); return e ? +(e.dataset.words || 0) : 0;") or 0)
         seen.append((time.monotonic() - started, words, view))
+        if not shot and words >= 40:  # the running transcript, mid-answer
+            ARTIFACTS.mkdir(exist_ok=True)
+            d.execute_script("document.querySelector('#live_transcript').scrollIntoView({block: 'center'})")
+            d.save_screenshot(str(ARTIFACTS / "laptop-live-running.png"))
+            if os.environ.get("UPDATE_SCREENSHOTS"):
+                d.save_screenshot(str(ROOT / "docs" / "screenshots" / "laptop-9-live.png"))
+            shot = True
         time.sleep(0.5)
     first = next((t for t, w, _ in seen if w >= 5), None)
     assert first is not None, f"no running transcript while speaking; last view: {seen[-1][2]!r}"

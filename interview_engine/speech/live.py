@@ -143,13 +143,18 @@ class LiveTranscription:
                 self._transcribe(samples, unit)
             now = time.monotonic()
             unit = self._seg.open_unit(samples.size, settled=True)
-            if unit is None and now - self._display_at >= DISPLAY_EVERY:
+            if unit is not None:  # what the finished answer will need, unless speech resumes: the real thing
+                if self._display is None or self._display[0] != unit:
+                    self._display = (unit, self._transcribe(samples, unit))
+                    self._display_at = now
+            elif now - self._display_at >= DISPLAY_EVERY:
                 unit = self._seg.open_unit(samples.size)
-                if unit is not None and unit.seconds < MIN_DISPLAY:
-                    unit = None  # a word or two: not worth a transcription yet
-            if unit is not None and (self._display is None or self._display[0] != unit):
-                self._display = (unit, self._transcribe(samples, unit))
-                self._display_at = now
+                if unit is not None and unit.seconds >= MIN_DISPLAY and \
+                        (self._display is None or self._display[0] != unit):
+                    # Only for the running transcript: one quick listening without the hotwords, kept apart
+                    # from the units' transcripts (the finished answer never reuses it).
+                    self._display = (unit, self.transcriber.transcribe(samples[unit.start:unit.end], []))
+                    self._display_at = now
             self.passes += 1
         except BaseException as exc:  # kept for finish(): a background failure must not vanish
             log.warning("live transcription pass failed", extra={"error": f"{type(exc).__name__}: {str(exc)[:200]}"})

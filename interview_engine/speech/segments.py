@@ -25,7 +25,7 @@ SPEECH_PROB = 0.5  # a window at or above this is speech
 # A unit ends at the first pause of at least CUT_PAUSE seconds once it holds MIN_UNIT seconds; a unit that
 # reaches MAX_UNIT without such a pause is cut at its longest short pause (or, failing that, where it is).
 CUT_PAUSE = 0.5
-MIN_UNIT = 6.0
+MIN_UNIT = 4.0
 MAX_UNIT = 16.0
 SHORT_PAUSE = 0.1
 PAD = 0.3  # seconds of audio kept either side of the speech in a unit
