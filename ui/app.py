@@ -42,6 +42,9 @@ RECORDING_SECONDS = 7200
 # Live answers in progress, by a random token kept in the page's state (the objects hold threads and audio,
 # which Gradio's state must not copy). An abandoned one is dropped by the speech pipeline's reaper.
 LIVE: Dict[str, LiveAnswer] = {}
+# When each session last stopped a live answer: a chunk still on its way after that must not open a new one.
+STOPPED: Dict[str, float] = {}
+LATE_CHUNK_SECONDS = 2.0
 LIVE_CHUNK_SECONDS = 0.5  # how often the browser sends audio while recording
 
 
@@ -399,6 +402,8 @@ def build_ui(get_service: Callable[[], InterviewService], settings: Settings) ->
                 return {}
             live = LIVE.get(token)
             out: Dict[Any, Any] = {}
+            if live is None and time.monotonic() - STOPPED.get(sid, 0.0) < LATE_CHUNK_SECONDS:
+                return {}  # the tail of a recording already stopped and scored
             if live is None:
                 try:
                     live = get_service().start_live(sid, question_number=int(retrying or number) or None,
@@ -422,6 +427,7 @@ def build_ui(get_service: Callable[[], InterviewService], settings: Settings) ->
                        concurrency_limit=None, show_progress="hidden")
 
         def live_stop(sid, token, recs):
+            STOPPED[sid] = time.monotonic()
             live = LIVE.pop(token, None) if token else None
             if live is None:
                 yield {live_view: views.live_html(None), live_token: ""}
