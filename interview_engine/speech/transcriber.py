@@ -178,10 +178,11 @@ class WhisperTranscriber:
             # audio plus hotwords can produce "Python, Python, ..." to Whisper's 448-token limit, six times over
             # with the temperature fallback) from costing tens of seconds.
             max_new_tokens=min(MAX_TOKENS, 16 + int(TOKENS_PER_SECOND * samples.size / SAMPLE_RATE)),
-            # The second listening (hotwords, on a unit already heard unclearly) falls back to sampling only on
-            # a loop: its low average log-probability is expected, and six more decodings of it were what made
-            # a unit cost seconds.
-            **({"log_prob_threshold": None} if terms else {}))
+            # Fall back to sampling only on a loop (the compression-ratio check), not on a low average
+            # log-probability: unclear speech has one by nature, up to five more decodings of every unit heard
+            # unclearly were what made a 30 s answer cost 8 s instead of 2, and the hotwords pass is the remedy
+            # for unclear units here.
+            log_prob_threshold=None)
         words: List[Word] = []
         dropped: List[str] = []
         for seg in segments:
