@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import queue
-import tempfile
 import threading
 import time
 import uuid
@@ -176,10 +175,9 @@ def build_ui(get_service: Callable[[], InterviewService], settings: Settings) ->
         def report_updates(sid: str, report: dict) -> Dict[Any, Any]:
             service = get_service()
             state = service.state(sid)
-            # One folder per session, rewritten each time; Gradio copies the files into its own cache (which
-            # delete_cache empties) to serve them.
-            folder = Path(tempfile.gettempdir()) / "interview-practice-reports" / sid
-            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            # The session's own private folder (under the data folder, erased with the session), rewritten each
+            # time; Gradio copies the files into its own cache (which delete_cache empties) to serve them.
+            folder = service.session_files(sid)
             md = views.report_markdown(report, state)
             (folder / f"practice-report-{sid}.md").write_text(md, encoding="utf-8")
             (folder / f"practice-report-{sid}.json").write_text(views.report_json(report), encoding="utf-8")
