@@ -461,8 +461,11 @@ THEME = gr.themes.Soft(font=["ui-sans-serif", "system-ui", "sans-serif"],
 
 
 def mount_ui(app, get_service: Callable[[], InterviewService], settings: Settings, path: str = "/"):
+    # Gradio's own per-file limit fires before the server's body limit (api/limits.py), so an oversized
+    # upload is refused by Gradio's parser, which then deletes its partial temp file.
     return gr.mount_gradio_app(
         app, build_ui(get_service, settings), path=path, footer_links=[],
+        max_file_size=max(settings.max_media_bytes, settings.max_document_bytes),
         css=(HERE / "page.css").read_text(encoding="utf-8"),
         head=f"<script>{(HERE / 'page.js').read_text(encoding='utf-8')}</script>",
         theme=THEME)
