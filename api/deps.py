@@ -18,7 +18,7 @@ _ID_SCHEMA = {"pattern": ID_PATTERN, "minLength": 1, "maxLength": 128}
 SessionIdPath = Annotated[str, Path(description="1-128 characters from A-Za-z0-9_.:-", json_schema_extra=_ID_SCHEMA)]
 UserIdPath = Annotated[str, Path(description="1-128 characters from A-Za-z0-9_.:-", json_schema_extra=_ID_SCHEMA)]
 DocIdPath = Annotated[str, Path(description="the id returned by POST /documents (or an integrator's own: 1-200 "
-                                            "printable ASCII characters without spaces)",
+                                            "characters from A-Za-z0-9_.:-)",
                                 json_schema_extra={"minLength": 1, "maxLength": 200, "pattern": DOC_ID_PATTERN})]
 
 # Declared for the OpenAPI docs ("Authorize" in /docs); the key itself is checked by SecurityMiddleware

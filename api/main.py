@@ -16,6 +16,7 @@ from interview_engine.logs import configure_logging
 from .errors import install_error_handlers
 from .limits import BodyLimitMiddleware
 from .middleware import RequestMetricsMiddleware
+from .openapi import install_openapi
 from .routes import documents, health, interview, privacy
 from .security import SecurityMiddleware
 
@@ -50,5 +51,6 @@ def create_app(settings: Optional[Settings] = None, service: Optional[InterviewS
     app.include_router(documents.router)
     app.include_router(privacy.router)
     app.include_router(health.router)
+    install_openapi(app, settings)
 
     return app

@@ -11,8 +11,8 @@ from .text import normalise
 
 ID_PATTERN = r"^[A-Za-z0-9_.:\-]{1,128}$"
 ID_RE = re.compile(ID_PATTERN)
-# Stored document ids: ours are 24 hex digits; an integrator's own may be any printable ASCII without spaces.
-DOC_ID_PATTERN = r"^[!-~]{1,200}$"
+# Stored document ids: ours are 24 hex digits; an integrator's own may use the characters of session ids.
+DOC_ID_PATTERN = r"^[A-Za-z0-9_.:\-]{1,200}$"
 DOC_ID_RE = re.compile(DOC_ID_PATTERN)
 MAX_TEXT_CHARS = 200_000
 
@@ -26,7 +26,7 @@ def check_kind(kind: Any) -> str:
 def check_doc_id(value: Any) -> str:
     """Any string id an integrator uses (ObjectId hex or their own), within sane bounds."""
     if not isinstance(value, str) or not DOC_ID_RE.match(value):
-        raise BadRequest("Document ids are 1-200 printable ASCII characters without spaces")
+        raise BadRequest("Document ids are 1-200 characters from A-Z, a-z, 0-9, '_', '.', ':' and '-'")
     return value
 
 

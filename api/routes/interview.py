@@ -126,7 +126,11 @@ def answer(
 
 
 @router.get("/stream/{session_id}", response_class=StreamingResponse,
-            responses={200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}},
+            responses={200: {"description": "Server-Sent Events, each `data:` a JSON object: `{\"chunk\"}`, then "
+                                            "`{\"done\": true, \"question_number\"}`, or `{\"error\"}`",
+                             "content": {"text/event-stream": {"schema": {
+                                 "type": "object", "required": ["data"],
+                                 "properties": {"data": {"type": "string"}, "event": {"type": "string"}}}}}},
                        400: {"model": ErrorResponse}})
 async def stream(session_id: SessionIdPath, service: InterviewService = Depends(get_service),
                  owner: Optional[str] = Depends(get_owner)):
