@@ -63,15 +63,19 @@ def process_identity() -> str:
     return "|".join((socket.gethostname(), _boot_id(), str(pid), _start_ticks(pid) or ""))
 
 
+def _process_of(holder: str) -> str:
+    return "|".join(holder.split("|")[:4])
+
+
 def holder_is_dead(holder: Optional[str], me: Optional[str] = None) -> bool:
     """True only when the holder is known to be gone: a process of this machine that no longer runs
     (or whose pid now belongs to another process), or a boot of this machine that has ended."""
     if not holder:
         return False
     parts = holder.split("|")
-    if len(parts) != 4:
+    if len(parts) < 4:
         return False
-    host, boot, pid, started = parts
+    host, boot, pid, started = parts[:4]
     mine = (me or process_identity()).split("|")
     if host != mine[0]:
         return False  # another machine: its lease lapses when it stops renewing
@@ -139,7 +143,8 @@ class Leases:
         self.store = store
         self.clock = clock
         self.seconds = seconds
-        self.holder = process_identity()
+        # This process, plus a nonce: two services in one process (tests, tools) release only their own.
+        self.holder = f"{process_identity()}|{uuid.uuid4().hex[:8]}"
         self._lock = threading.Lock()
         self._held: Dict[str, Lease] = {}  # token -> lease, for renewal and shutdown
         self._cond = threading.Condition(self._lock)
@@ -154,12 +159,18 @@ class Leases:
         A lease whose holder is known to be dead is taken over."""
         key, version = stored.session_id, stored.version
         token = uuid.uuid4().hex
-        if self.store.claim_session(key, version, token, self.clock() + self.seconds, holder=self.holder):
-            return self._register(key, version, token)
-        current = self.store.get_session(key)
-        if current is None or current.version != version or not current.lock_token:
+        for _ in range(2):  # once more if the lease was released between the claim and the look
+            if self.store.claim_session(key, version, token, self.clock() + self.seconds, holder=self.holder):
+                return self._register(key, version, token)
+            current = self.store.get_session(key)
+            if current is None or current.version != version:
+                return None
+            if current.lock_token:
+                break
+        else:
             return None
-        if current.lock_holder != self.holder and holder_is_dead(current.lock_holder, self.holder):
+        if current.lock_holder and _process_of(current.lock_holder) != _process_of(self.holder) \
+                and holder_is_dead(current.lock_holder, self.holder):
             if self.store.claim_session(key, version, token, self.clock() + self.seconds, holder=self.holder,
                                         stale_token=current.lock_token):
                 log.info("lease taken over from a dead holder", extra={"holder": current.lock_holder.split("|")[2]})

@@ -423,7 +423,7 @@ def test_a_lease_holder_is_recorded_and_renewed(service, clock):
     stored = service.store.get_session("renew")
     with leases.hold(stored) as lease:
         got = service.store.get_session("renew")
-        assert got.lock_holder == process_identity() and not holder_is_dead(got.lock_holder)
+        assert got.lock_holder.startswith(process_identity() + "|") and not holder_is_dead(got.lock_holder)
         first_until = got.lock_until
         clock.advance(5)  # the renewer runs every 0.1 s and extends from the clock's now
         deadline = time.monotonic() + 5
@@ -479,3 +479,23 @@ def test_complete_racing_an_erasure_answers_404_not_a_report(client, service):
         service.engine.narrative = original
     assert r.status_code == 404 and r.json() == {"detail": "Session not found"}
     assert client.get(f"{V2}/state/erased").status_code == 404
+
+
+def test_an_abandoned_async_stream_releases_its_lease_and_leaves_no_half_question(client, service):
+    client.post(f"{V2}/start", json=start_body("gone", defer_question=True))
+
+    async def first_chunk_then_leave():
+        gen = service.astream("gone")
+        first = await gen.__anext__()
+        held = service.store.get_session("gone").lock_token
+        await gen.aclose()
+        return first, held
+
+    first, held = asyncio.run(first_chunk_then_leave())
+    assert "chunk" in first and held  # it was generating, under the lease
+    stored = service.store.get_session("gone")
+    assert stored.lock_token is None and service.leases.held_count() == 0
+    assert client.get(f"{V2}/state/gone").json()["question_count"] == 0
+    events = [json.loads(line[6:]) for line in client.get(f"{V2}/stream/gone").text.splitlines()
+              if line.startswith("data: ")]
+    assert events[-1]["done"] is True and client.get(f"{V2}/state/gone").json()["question_count"] == 1
