@@ -198,21 +198,30 @@ class SessionFlow:
     # stream ----------------------------------------------------------------------------------
     def _stream_look(self, key: str, owner: Optional[str]) -> Tuple[str, Any]:
         """One look at the session for a stream: ("events", final events) to send and stop, ("generate",
-        (lease, record)) when this request now holds the lease, or ("busy", None) when another does."""
+        (lease, record)) when this request now holds the lease, or ("busy", None) when another does. Reads the
+        stored fields directly: a storm of streams looks often, and only the one that generates needs the
+        whole record validated."""
         stored = self.store.get_session(key)
         if stored is None or stored.data.get("owner") != owner:
             return "events", [{"error": "Session not found"}]
-        record = SessionRecord.model_validate(stored.data)
-        if record.completed:
+        data = stored.data
+        if data.get("completed"):
             return "events", [{"error": "Interview already completed"}]
-        awaiting = record.awaiting_question()
-        if awaiting is not None:  # replay: records nothing
-            return "events", [{"chunk": piece} for piece in re.findall(r"\S+\s*", awaiting.content)] + \
-                [{"done": True, "question_number": int(awaiting.metadata.get("question_number", 0))}]
-        if record.pending_plan is None:
+        messages = data.get("messages") or []
+        if messages and messages[-1].get("role") == "interviewer":  # the awaiting question: replay, record nothing
+            awaiting = messages[-1]
+            return "events", [{"chunk": piece} for piece in re.findall(r"\S+\s*", awaiting.get("content", ""))] + \
+                [{"done": True, "question_number": int((awaiting.get("metadata") or {}).get("question_number", 0))}]
+        if data.get("pending_plan") is None:
             return "events", [{"error": "No question is pending"}]
         lease = self.leases.claim(stored)
-        return ("generate", (lease, record)) if lease is not None else ("busy", None)
+        if lease is None:
+            return "busy", None
+        try:
+            return "generate", (lease, SessionRecord.model_validate(data))
+        except Exception:
+            lease.close()
+            raise
 
     def _generate(self, lease: Lease, record: SessionRecord) -> Iterator[Dict[str, Any]]:
         """Generates the deferred question under the lease, chunk by chunk, and saves it at the end. Closing

@@ -499,3 +499,69 @@ def test_an_abandoned_async_stream_releases_its_lease_and_leaves_no_half_questio
     events = [json.loads(line[6:]) for line in client.get(f"{V2}/stream/gone").text.splitlines()
               if line.startswith("data: ")]
     assert events[-1]["done"] is True and client.get(f"{V2}/state/gone").json()["question_count"] == 1
+
+
+# Bounded queues ----------------------------------------------------------------------------------------
+def test_a_video_analysis_keeps_its_slot_after_the_transcription_failed(make_settings):
+    """The sound fails at once (a video with no audio track) while the picture is still being analysed: the
+    answer's slot stays taken until the video job ends, so the queue cannot grow behind failed answers."""
+    from interview_engine.errors import BadRequest, Unavailable
+    from interview_engine.speech import SpeechPipeline
+
+    from conftest import FIXTURES
+
+    pipeline = SpeechPipeline(make_settings(SPEECH_WORKERS=1, SPEECH_QUEUE=0, VIDEO_FACE_BACKEND="haar"))
+    gate, real = threading.Event(), pipeline._video
+    pipeline._video = lambda data: (gate.wait(30), real(data))[1]
+    no_audio = ("v.mp4", (FIXTURES / "speech" / "video_no_audio.mp4").read_bytes())
+    speech = ("a.mp3", (FIXTURES / "speech" / "answer.mp3").read_bytes())
+    try:
+        with pytest.raises(BadRequest, match="no audio track"):
+            pipeline.process(None, no_audio)
+        assert pipeline.busy() == 1  # the video job still holds the slot
+        with pytest.raises(Unavailable):
+            pipeline.process(speech, None)
+        gate.set()
+        deadline = time.monotonic() + 30
+        while pipeline.busy() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert pipeline.busy() == 0
+        assert "kafka" in pipeline.process(speech, None).text.lower()
+    finally:
+        gate.set()
+        pipeline.close()
+
+
+def test_a_timed_out_emotion_job_stops_and_nothing_queues_behind_it(tmp_path, monkeypatch):
+    """deepface is optional and not installed here: a stand-in module with a slow `analyze` shows how our
+    pool treats a job that outlives its timeout."""
+    import types
+
+    import numpy as np
+
+    from interview_engine.vision import emotion
+
+    weights = tmp_path / ".deepface" / "weights"
+    weights.mkdir(parents=True)
+    (weights / emotion.WEIGHTS_FILE).write_bytes(b"stand-in")
+    monkeypatch.setenv("DEEPFACE_HOME", str(tmp_path))
+    calls = []
+
+    def analyze(**kwargs):
+        calls.append(1)
+        time.sleep(0.4)
+        return [{"dominant_emotion": "neutral"}]
+
+    monkeypatch.setitem(sys.modules, "deepface", types.SimpleNamespace(DeepFace=types.SimpleNamespace(analyze=analyze)))
+    crops = [np.zeros((8, 8, 3), dtype=np.uint8)] * 20
+    first = emotion.expression_labels(crops, timeout=0.5)
+    assert first["status"] == "emotion unavailable" and "longer than" in first["reason"]
+    second = emotion.expression_labels(crops[:1], timeout=5)
+    assert second["status"] == "emotion unavailable" and "busy" in second["reason"]  # not queued behind it
+    deadline = time.monotonic() + 10
+    while not emotion._running.acquire(blocking=False) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    emotion._running.release()
+    assert len(calls) <= 3  # it stopped after the crop in progress, not after all 20
+    third = emotion.expression_labels(crops[:2], timeout=5)
+    assert third["status"] == "experimental" and third["dominant_counts"] == {"neutral": 2}
