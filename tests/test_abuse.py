@@ -565,3 +565,12 @@ def test_a_timed_out_emotion_job_stops_and_nothing_queues_behind_it(tmp_path, mo
     assert len(calls) <= 3  # it stopped after the crop in progress, not after all 20
     third = emotion.expression_labels(crops[:2], timeout=5)
     assert third["status"] == "experimental" and third["dominant_counts"] == {"neutral": 2}
+
+
+def test_session_files_are_private_and_erased_with_the_session(client, service):
+    client.post(f"{V2}/start", json=start_body("files"))
+    folder = service.session_files("files")
+    (folder / "practice-report-files.pdf").write_bytes(b"%PDF-1.4 report")
+    assert folder.is_relative_to(service.settings.data_dir) and (folder.stat().st_mode & 0o777) == 0o700
+    assert client.delete(f"{V2}/sessions/files").status_code == 200
+    assert not folder.exists()
