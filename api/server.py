@@ -45,6 +45,8 @@ class HeadTimeoutProtocol(_Base):
 
     def _head_timeout(self) -> None:
         self._head_timer = None
+        if self.transport.get_protocol() is not self:
+            return  # upgraded to a WebSocket: that protocol owns the connection now
         waiting_for_head = self.cycle is None or self.cycle.response_complete
         if waiting_for_head and not self.transport.is_closing():
             self.transport.close()
