@@ -242,11 +242,14 @@ assert np.abs(moves).max() <= 1 and moved / max(1, len(swapped)) < 0.05 and np.a
          "analysed": "analyzed", "optimise": "optimize", "optimised": "optimized", "recognise": "recognize",
          "recognised": "recognized", "realise": "realize", "realised": "realized", "standardise": "standardize",
          "minimise": "minimize", "colour": "color", "behaviour": "behavior", "behaviours": "behaviors", "favour": "favor",
-         "labour": "labor", "centre": "center", "metre": "meter", "metres": "meters", "litre": "liter", "litres": "liters",
-         "programme": "program", "catalogue": "catalog", "licence": "license", "defence": "defense", "travelled": "traveled",
+         "labour": "labor", "centre": "center", "litre": "liter", "litres": "liters",
+         "catalogue": "catalog", "defence": "defense", "travelled": "traveled",
          "modelling": "modeling", "cancelled": "canceled", "judgement": "judgment", "paediatric": "pediatric",
-         "anaesthetic": "anesthetic", "haemorrhage": "hemorrhage", "oedema": "edema", "tyre": "tire", "cheque": "check",
-         "grey": "gray", "enrol": "enroll", "fulfil": "fulfill", "practise": "practice", "aluminium": "aluminum"}
+         "anaesthetic": "anesthetic", "haemorrhage": "hemorrhage", "oedema": "edema", "grey": "gray",
+         "enrol": "enroll", "fulfil": "fulfill", "aluminium": "aluminum", "colours": "colors", "favourite": "favorite",
+         "neighbour": "neighbor", "honour": "honor", "analysing": "analyzing", "prioritising": "prioritizing"}
+# Pairs where the American spelling is also another British word (check/cheque, meter/metre, program/
+# programme, tire/tyre, practice/practise, license/licence) are left out: respelling them would change meaning.
 
 def respell(text, mapping):
     def sub(m):
