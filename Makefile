@@ -40,6 +40,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/llm_overhead.py
 	$(BIN)/python bench/ui.py
 	$(BIN)/python bench/security.py
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) data

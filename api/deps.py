@@ -3,12 +3,23 @@ from __future__ import annotations
 
 from typing import Optional
 
-from fastapi import Request, Security, UploadFile
+from fastapi import Path, Request, Security, UploadFile
+from typing_extensions import Annotated
 from fastapi.security import APIKeyHeader
 from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from interview_engine import InterviewService
+from interview_engine.inputs import DOC_ID_PATTERN, ID_PATTERN
 from interview_engine.security import ANONYMOUS, Principal
+
+# Ids in paths, as /openapi.json declares them. The service checks them (400 with its own message), so
+# FastAPI is not asked to validate them a second time with another message.
+_ID_SCHEMA = {"pattern": ID_PATTERN, "minLength": 1, "maxLength": 128}
+SessionIdPath = Annotated[str, Path(description="1-128 characters from A-Za-z0-9_.:-", json_schema_extra=_ID_SCHEMA)]
+UserIdPath = Annotated[str, Path(description="1-128 characters from A-Za-z0-9_.:-", json_schema_extra=_ID_SCHEMA)]
+DocIdPath = Annotated[str, Path(description="the id returned by POST /documents (or an integrator's own: 1-200 "
+                                            "characters from A-Za-z0-9_.:-)",
+                                json_schema_extra={"minLength": 1, "maxLength": 200, "pattern": DOC_ID_PATTERN})]
 
 # Declared for the OpenAPI docs ("Authorize" in /docs); the key itself is checked by SecurityMiddleware
 # before the request reaches a route.

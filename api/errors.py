@@ -9,6 +9,8 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
+from starlette.routing import Route
 
 from interview_engine.errors import InterviewError
 
@@ -37,10 +39,32 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
-        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
-                            headers=getattr(exc, "headers", None))
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:
+            # Starlette names only the methods of the first route matching the path; a path served by
+            # several routes (GET, PUT and DELETE /documents/{id}) allows all of theirs.
+            headers = {**(headers or {}), "Allow": ", ".join(_allowed_methods(request))}
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
+
+    @app.exception_handler(ClientDisconnect)
+    async def _gone(request: Request, exc: ClientDisconnect):
+        # The client left mid-body, or the body limit cut it off (it already has its 413): nothing to say.
+        return JSONResponse({"detail": "Client disconnected"}, status_code=400)
+
+    @app.exception_handler(RecursionError)
+    async def _recursion(request: Request, exc: RecursionError):
+        # Never a 500 for input too deeply nested to walk; the JSON route refuses such bodies before this.
+        return JSONResponse({"detail": "Input nested too deeply"}, status_code=400)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):
         log.exception("unhandled error", extra={"path": request.url.path})
         return JSONResponse({"detail": f"Internal error: {type(exc).__name__}"}, status_code=500)
+
+
+def _allowed_methods(request: Request) -> List[str]:
+    methods = set()
+    for route in request.app.routes:
+        if isinstance(route, Route) and route.methods and route.path_regex.match(request.url.path):
+            methods |= set(route.methods)
+    return sorted(methods)

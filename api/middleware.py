@@ -4,8 +4,6 @@ from __future__ import annotations
 import time
 
 import anyio
-from starlette.responses import JSONResponse
-
 _SKIP = {"/interview/v2/metrics/reset"}  # a reset should leave the figures at zero
 
 
@@ -21,12 +19,6 @@ class RequestMetricsMiddleware:
         t0 = time.perf_counter()
         status = {"code": 500}
         service = getattr(scope["app"].state, "service", None)
-        if service is not None and _content_length(scope) > service.settings.max_request_bytes:
-            # Refuse before the multipart parser spools the body to disk.
-            limit_mb = service.settings.max_request_bytes / (1024 * 1024)
-            response = JSONResponse({"detail": f"Request body too large (limit {limit_mb:.0f} MB)"}, status_code=413)
-            await response(scope, receive, send)
-            return
         if service is not None:
             # Arrival time on the service clock: lets `answer` tell which question a request was for.
             # SecurityMiddleware, which runs first, may have stamped it already (before its rate-limit check).
@@ -45,12 +37,3 @@ class RequestMetricsMiddleware:
                 await anyio.to_thread.run_sync(service.metrics.api_request, scope["method"], path,
                                                status["code"], seconds)
 
-
-def _content_length(scope) -> int:
-    for name, value in scope.get("headers", ()):
-        if name == b"content-length":
-            try:
-                return int(value)
-            except ValueError:
-                return 0
-    return 0

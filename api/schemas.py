@@ -1,9 +1,11 @@
 """Request and response schemas of the REST contract (`../shared/interview-api-v2.md`)."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Literal, Optional
+from typing import Any, Dict, List, Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+from typing_extensions import Annotated
+
+from pydantic import BaseModel, WithJsonSchema, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr, field_validator
 
 from interview_engine.models import VoiceAnalysis
 
@@ -20,8 +22,19 @@ class StartRequest(BaseModel):
     company: StrictStr = Field(min_length=1, max_length=200)
     cv_text: StrictStr
     jd_text: StrictStr
-    max_questions: Optional[StrictInt] = Field(None, ge=3, le=15)
+    # JSON has one number type: 5.0 is the integer 5 (JSON Schema agrees); 5.5, "5" and true are not.
+    max_questions: Annotated[Optional[Union[StrictInt, StrictFloat]], WithJsonSchema(
+        {"anyOf": [{"type": "integer", "minimum": 3, "maximum": 15}, {"type": "null"}]})] = Field(None, ge=3, le=15)
     defer_question: StrictBool = False
+
+    @field_validator("max_questions")
+    @classmethod
+    def _whole(cls, value):
+        if isinstance(value, float):
+            if not value.is_integer():
+                raise ValueError("Input should be a valid integer")
+            return int(value)
+        return value
 
 
 class StartResponse(BaseModel):

@@ -16,6 +16,16 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", validation_alias=AliasChoices("HOST", "GRADIO_SERVER_NAME"))
     port: int = Field(8000, validation_alias=AliasChoices("PORT", "GRADIO_SERVER_PORT"))
     workers: int = Field(1, validation_alias="WORKERS", ge=1)
+    # Connections: a client must finish sending a request's head within HEADER_TIMEOUT_SECONDS of
+    # connecting (or of its previous response); an idle keep-alive connection is closed after
+    # KEEP_ALIVE_SECONDS; a body that stops arriving for BODY_TIMEOUT_SECONDS gets 408. SIGTERM lets
+    # requests in flight finish for up to GRACEFUL_SHUTDOWN_SECONDS, then releases their sessions.
+    header_timeout_seconds: float = Field(10.0, validation_alias="HEADER_TIMEOUT_SECONDS", gt=0)
+    keep_alive_seconds: int = Field(5, validation_alias="KEEP_ALIVE_SECONDS", ge=1)
+    body_timeout_seconds: float = Field(30.0, validation_alias="BODY_TIMEOUT_SECONDS", gt=0)
+    graceful_shutdown_seconds: int = Field(10, validation_alias="GRACEFUL_SHUTDOWN_SECONDS", ge=0)
+    # JSON bodies (`start`) and any body of a route that takes no upload.
+    max_json_mb: float = Field(1.0, validation_alias="MAX_JSON_MB", gt=0)
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
 
     # Storage
@@ -24,9 +34,11 @@ class Settings(BaseSettings):
     mongodb_db: str = Field("interview", validation_alias="MONGODB_DB")
     session_ttl_hours: float = Field(24.0, validation_alias="SESSION_TTL_HOURS", gt=0)
     analysis_cache_ttl_days: float = Field(7.0, validation_alias="ANALYSIS_CACHE_TTL_DAYS", ge=0)
-    # How long one request may hold a session while it processes an answer; a crashed worker's
-    # claim lapses after this.
-    session_lock_seconds: float = Field(120.0, validation_alias="SESSION_LOCK_SECONDS", gt=0)
+    # A request holding a session (an answer being scored, a question streaming) renews its lease every
+    # third of this while it works; a holder on another machine that stops renewing loses it after this.
+    # A holder on this machine that died is replaced at once (leases.py). Also how long a stream waits
+    # for another request generating the same question.
+    session_lock_seconds: float = Field(30.0, validation_alias="SESSION_LOCK_SECONDS", gt=0)
     # A finished interview (its report and conversation, without the CV and JD text) is kept this long for
     # the candidate's practice history; 0 keeps it only SESSION_TTL_HOURS like any session.
     history_days: float = Field(30.0, validation_alias="HISTORY_DAYS", ge=0)
@@ -157,10 +169,8 @@ class Settings(BaseSettings):
         return int(self.max_media_mb * 1024 * 1024)
 
     @property
-    def max_request_bytes(self) -> int:
-        """A whole request body: two documents or two media files, plus form fields. Bigger bodies get
-        413 before the multipart parser reads them."""
-        return 2 * max(self.max_document_bytes, self.max_media_bytes) + 1024 * 1024
+    def max_json_bytes(self) -> int:
+        return int(self.max_json_mb * 1024 * 1024)
 
     @property
     def max_docx_unpacked_bytes(self) -> int:

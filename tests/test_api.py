@@ -260,7 +260,9 @@ def test_stream_replays_the_awaiting_question_and_records_nothing(client):
 
 def test_stream_unknown_session(client):
     assert sse_events(client, "nope") == [{"error": "Session not found"}]
-    assert sse_events(client, "bad id!") == [{"error": "Session not found"}]
+    # A malformed id is a bad request, as /openapi.json declares the id's pattern; not a stream at all.
+    r = client.get(f"{V2}/stream/bad id!")
+    assert r.status_code == 400 and "session_id must be 1-128 characters" in r.json()["detail"]
 
 
 def test_deferred_question_is_generated_by_the_stream_and_saved(client):

@@ -114,8 +114,10 @@ def test_oversized_file_gets_413_before_extraction(make_settings, clock):
     with TestClient(create_app(service=service)) as client:
         r = start_form(client, "big_1", files={"cv_file": upload("resume.pdf"), "jd_file": upload("job_description.pdf")})
         assert r.status_code == 413 and "CV file is too large" in r.json()["detail"]
-        huge = client.post(f"{V2}/documents", data={"kind": "cv"},
-                           files={"file": ("cv.txt", b"x" * (service.settings.max_request_bytes + 10))})
+        from api.limits import body_limit
+
+        limit = body_limit(service.settings, "POST", f"{V2}/documents")
+        huge = client.post(f"{V2}/documents", data={"kind": "cv"}, files={"file": ("cv.txt", b"x" * (limit + 10))})
         assert huge.status_code == 413 and "Request body too large" in huge.json()["detail"]
         assert client.get(f"{V2}/state/big_1").status_code == 404
     service.close()

@@ -66,7 +66,7 @@ def service(make_settings, clock):
 
 
 def test_the_sessions_terms_are_bounded_spelled_as_the_jd_spells_them_and_recorded(service):
-    record = service._load("terms")[1]
+    record = service.sessions.load("terms")[1]
     terms = job_terms(record, None, 20)
     jd = (FIXTURES / "jd_backend.txt").read_text()
     assert 3 <= len(terms) <= 20 and len(", ".join(terms)) <= MAX_CHARS

@@ -15,7 +15,8 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from conftest import FIXTURES, start_body
 from interview_engine import AnswerInput, InterviewService, StartInput
-from interview_engine.errors import Conflict, Unavailable
+from interview_engine.errors import Conflict, NotFound, Unavailable
+from interview_engine.security import hash_key, new_key
 from interview_engine.speech.media import SAMPLE_RATE, decode
 from interview_engine.speech.segments import Segmenter, units_of
 
@@ -287,3 +288,81 @@ def test_two_live_answers_to_one_question_one_is_accepted(make_settings, clock):
         assert service.speech.live_count() == 0
     finally:
         service.close()
+
+
+def test_a_live_answer_is_committed_under_the_sessions_lease(make_settings, clock):
+    """Finishing a live answer takes the same lease as an upload: while another request holds the session it
+    gets the upload's 409 with Retry-After, its slot and audio are freed, and nothing is stored."""
+    service = InterviewService(make_settings(), clock=clock)
+    try:
+        start(service, "leased")
+        stored = service.store.get_session("leased")
+        assert service.store.claim_session("leased", stored.version, "other", service.clock() + 30,
+                                           holder="elsewhere|boot|123|456")
+        live = service.start_live("leased")
+        live.feed(pcm16("answer.wav"), SAMPLE_RATE)
+        with pytest.raises(Conflict) as busy:
+            service.answer(AnswerInput(session_id="leased", live=live))
+        assert busy.value.detail == "Question 1 is being answered by another request; retry shortly"
+        assert busy.value.headers == {"Retry-After": "1"}
+        assert service.speech.live_count() == 0 and live.transcription.seconds == 0  # slot and buffer freed
+        assert service.state("leased")["question_count"] == 1
+        assert not [m for m in service.state("leased")["messages"] if m["role"] == "candidate"]
+        service.store.release_session("leased", "other")
+        live = service.start_live("leased")
+        live.feed(pcm16("answer.wav"), SAMPLE_RATE)
+        assert service.answer(AnswerInput(session_id="leased", live=live))["question_number"] == 2
+        assert service.leases.held_count() == 0 and service.store.get_session("leased").lock_token is None
+    finally:
+        service.close()
+
+
+def test_shutdown_drops_open_live_answers(make_settings, clock):
+    service = InterviewService(make_settings(), clock=clock)
+    start(service, "shut")
+    live = service.start_live("shut")
+    live.feed(pcm16("answer.wav", 3), SAMPLE_RATE)
+    service.close()
+    assert live.transcription.state == "aborted" and service.speech.live_count() == 0
+
+
+KEYS = {"acme": new_key(), "globex": new_key()}
+
+
+def test_a_live_answer_is_only_for_the_sessions_owner(make_settings, clock):
+    """With API keys, the WebSocket needs one, and another owner's session is "not found", as on the REST
+    routes; the service refuses a live answer opened for one owner and finished for another."""
+    from starlette.websockets import WebSocketDisconnect
+
+    keys = ",".join(f"{owner}:{hash_key(key)}" for owner, key in KEYS.items())
+    service = InterviewService(make_settings(API_KEYS=keys), clock=clock)
+    with TestClient(create_app(service=service)) as c:
+        c.service = service
+        acme, globex = {"X-API-Key": KEYS["acme"]}, {"X-API-Key": KEYS["globex"]}
+        assert c.post(f"{V2}/start", json=start_body("owned"), headers=acme).status_code == 200
+        for headers in ({}, {"X-API-Key": KEYS["acme"] + "x"}):
+            with pytest.raises(WebSocketDisconnect) as refused:
+                with c.websocket_connect(f"{V2}/live/owned", headers=headers) as ws:
+                    ws.receive_json()
+            assert refused.value.code == 1008
+        with c.websocket_connect(f"{V2}/live/owned", headers=globex) as ws:
+            assert ws.receive_json() == {"type": "error", "status": 404, "detail": "Session not found"}
+        assert c.get(f"{V2}/state/owned", headers=globex).status_code == 404  # the REST routes agree
+        with pytest.raises(NotFound):
+            service.start_live("owned", owner="globex")
+        live = service.start_live("owned", owner="acme")
+        live.feed(pcm16("answer.wav", 6), SAMPLE_RATE)
+        with pytest.raises(Exception, match="another session"):
+            service.answer(AnswerInput(session_id="owned", live=live, owner="globex"))
+        assert service.speech.live_count() == 0  # refused: its slot and audio freed
+        with c.websocket_connect(f"{V2}/live/owned", headers=acme) as ws:
+            assert ws.receive_json()["type"] == "ready"
+            for piece in chunks(pcm16("answer.wav")):
+                ws.send_bytes(piece)
+            ws.send_text(json.dumps({"type": "stop"}))
+            while (event := ws.receive_json())["type"] == "partial":
+                pass
+        assert event["type"] == "result" and event["question_number"] == 2
+        state = c.get(f"{V2}/state/owned", headers=acme).json()
+        assert len([m for m in state["messages"] if m["role"] == "candidate"]) == 1
+    service.close()

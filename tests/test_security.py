@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
+from app import build_app
 from conftest import STRONG_ANSWER, start_body
 from interview_engine import InterviewService, Settings
 from interview_engine.security import hash_key, new_key
@@ -168,7 +169,7 @@ def test_the_ui_is_not_served_when_keys_are_set(tmp_path, clock):
         return Settings(INTERVIEW_DATA_DIR=str(tmp_path / "data"), **env)
 
     svc = InterviewService(make_settings(API_KEYS=API_KEYS), clock=clock)
-    with TestClient(create_app(service=svc, ui=True), follow_redirects=False) as c:
+    with TestClient(build_app(service=svc, ui=True), follow_redirects=False) as c:
         r = c.get("/")
         assert r.status_code == 307 and r.headers["location"] == "/docs"
         for path in ("/gradio_api/info", "/config", "/gradio_api/queue/status"):
@@ -179,7 +180,7 @@ def test_the_ui_is_not_served_when_keys_are_set(tmp_path, clock):
     # Without keys the same call serves the UI: the test above is not passing by accident. Its posts
     # (uploads, events) are rate limited per client address like the API's.
     svc = InterviewService(make_settings(RATE_LIMIT_UI="2/minute"), clock=clock)
-    with TestClient(create_app(service=svc, ui=True), follow_redirects=False) as c:
+    with TestClient(build_app(service=svc, ui=True), follow_redirects=False) as c:
         assert c.get("/").status_code == 200 and "gradio" in c.get("/").text.lower()
         assert c.get("/gradio_api/info").status_code == 200
         codes = [c.post("/gradio_api/upload", files={"files": ("cv.txt", b"Python engineer")}).status_code

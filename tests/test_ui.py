@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
+from app import build_app
 from conftest import FIXTURES, STRONG_ANSWER, THIN_ANSWER, start_body
 from interview_engine import AnswerInput, InterviewService, StartInput
 from ui import figures, views
@@ -154,7 +155,7 @@ def test_history_view_and_progress_chart(make_settings, clock):
 
 def test_api_and_docs_still_work_with_the_ui_mounted(make_settings, clock):
     service = InterviewService(make_settings(UI_ENABLED=True), clock=clock)
-    with TestClient(create_app(service=service)) as client:
+    with TestClient(build_app(service=service)) as client:
         page = client.get("/")
         assert page.status_code == 200 and "<html" in page.text.lower()
         assert client.get("/docs").status_code == 200

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import queue
-import tempfile
 import threading
 import time
 import uuid
@@ -209,10 +208,9 @@ def build_ui(get_service: Callable[[], InterviewService], settings: Settings) ->
         def report_updates(sid: str, report: dict) -> Dict[Any, Any]:
             service = get_service()
             state = service.state(sid)
-            # One folder per session, rewritten each time; Gradio copies the files into its own cache (which
-            # delete_cache empties) to serve them.
-            folder = Path(tempfile.gettempdir()) / "interview-practice-reports" / sid
-            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            # The session's own private folder (under the data folder, erased with the session), rewritten each
+            # time; Gradio copies the files into its own cache (which delete_cache empties) to serve them.
+            folder = service.session_files(sid)
             md = views.report_markdown(report, state)
             (folder / f"practice-report-{sid}.md").write_text(md, encoding="utf-8")
             (folder / f"practice-report-{sid}.json").write_text(views.report_json(report), encoding="utf-8")
@@ -411,6 +409,8 @@ def build_ui(get_service: Callable[[], InterviewService], settings: Settings) ->
                 except InterviewError as exc:
                     return {answer_error: error_html(_detail(exc))}
                 token = uuid.uuid4().hex
+                for old in [t for t, x in list(LIVE.items()) if x.transcription.state == "aborted"]:
+                    LIVE.pop(old, None)  # abandoned (a tab closed mid-answer): the reaper freed them already
                 LIVE[token] = live
                 out.update({live_token: token, answer_error: ""})
             rate, samples = chunk
@@ -558,8 +558,11 @@ THEME = gr.themes.Soft(font=["ui-sans-serif", "system-ui", "sans-serif"],
 
 
 def mount_ui(app, get_service: Callable[[], InterviewService], settings: Settings, path: str = "/"):
+    # Gradio's own per-file limit fires before the server's body limit (api/limits.py), so an oversized
+    # upload is refused by Gradio's parser, which then deletes its partial temp file.
     return gr.mount_gradio_app(
         app, build_ui(get_service, settings), path=path, footer_links=[],
+        max_file_size=max(settings.max_media_bytes, settings.max_document_bytes),
         css=(HERE / "page.css").read_text(encoding="utf-8"),
         head=f"<script>{(HERE / 'page.js').read_text(encoding='utf-8')}</script>",
         theme=THEME)

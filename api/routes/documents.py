@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
 from interview_engine import InterviewService
 from interview_engine.service import DocumentInput
 
-from ..deps import get_owner, get_service, read_upload
+from ..deps import DocIdPath, get_owner, get_service, read_upload
 from ..schemas import DocumentDeleted, DocumentResponse, DocumentWithText, ErrorResponse
 
 router = APIRouter(prefix="/interview/v2/documents", tags=["documents"])
@@ -28,14 +28,14 @@ def create_document(kind: Literal["cv", "jd"] = Form(...), file: Optional[Upload
 
 
 @router.get("/{doc_id}", response_model=DocumentWithText, responses=ERRORS)
-def get_document(doc_id: str, service: InterviewService = Depends(get_service),
+def get_document(doc_id: DocIdPath, service: InterviewService = Depends(get_service),
                  owner: Optional[str] = Depends(get_owner)):
     """A stored document with its extracted text."""
     return service.get_document(doc_id, owner=owner)
 
 
 @router.put("/{doc_id}", response_model=DocumentResponse, responses=ERRORS)
-def replace_document(doc_id: str, file: Optional[UploadFile] = File(None), text: Optional[str] = Form(None),
+def replace_document(doc_id: DocIdPath, file: Optional[UploadFile] = File(None), text: Optional[str] = Form(None),
                      service: InterviewService = Depends(get_service), owner: Optional[str] = Depends(get_owner)):
     """Replace a stored document's content. Its cached analysis (of the old text) is erased."""
     return service.update_document(doc_id, DocumentInput(kind="", file=read_upload(file, service.settings.max_document_bytes),
@@ -43,7 +43,7 @@ def replace_document(doc_id: str, file: Optional[UploadFile] = File(None), text:
 
 
 @router.delete("/{doc_id}", response_model=DocumentDeleted, responses=ERRORS)
-def delete_document(doc_id: str,
+def delete_document(doc_id: DocIdPath,
                     cascade: bool = Query(False, description="also erase the sessions started from this document "
                                                              "(they hold a copy of its text)"),
                     service: InterviewService = Depends(get_service), owner: Optional[str] = Depends(get_owner)):

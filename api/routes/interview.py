@@ -2,17 +2,20 @@
 from __future__ import annotations
 
 import json
-from typing import Optional
+import re
+from typing import Any, Optional
 
+from anyio import to_thread
 from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, UploadFile
 from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
 
 from interview_engine import AnswerInput, InterviewService, StartInput
 from interview_engine.errors import BadRequest, Forbidden
+from interview_engine.inputs import check_id
 from interview_engine.security import Principal, token_matches
 
-from ..deps import get_owner, get_principal, get_service, read_upload
+from ..deps import SessionIdPath, UserIdPath, get_owner, get_principal, get_service, read_upload
 from ..errors import validation_detail
 from ..schemas import (AnswerResponse, CompleteResponse, ErrorResponse, GlobalMetricsResponse,
                        PerformanceResponse, ResetResponse, SessionStateResponse, StartRequest, StartResponse,
@@ -22,19 +25,46 @@ router = APIRouter(prefix="/interview/v2", tags=["interview"])
 ERRORS = {400: {"model": ErrorResponse}, 404: {"model": ErrorResponse}, 409: {"model": ErrorResponse}}
 
 
+MAX_JSON_DEPTH = 20
+# A JSON string (with its escapes) or one bracket: enough to measure nesting without parsing.
+_JSON_TOKEN = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+
+
+def json_depth(raw: bytes) -> int:
+    depth = deepest = 0
+    for match in _JSON_TOKEN.finditer(raw):
+        token = match.group()
+        if token in (b"[", b"{"):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token in (b"]", b"}"):
+            depth -= 1
+    return deepest
+
+
+def parse_json_object(raw: bytes) -> Any:
+    """The body as a JSON object, or a 400 list in FastAPI's shape. Runs in the thread pool: even a 1 MB
+    body never holds the event loop, and nesting is measured before parsing (5,000 levels would exhaust
+    the parser's recursion)."""
+    if json_depth(raw) > MAX_JSON_DEPTH:
+        raise BadRequest([{"loc": ["body"], "msg": f"JSON nested deeper than {MAX_JSON_DEPTH} levels",
+                           "type": "json_too_deep"}])
+    try:
+        body = json.loads(raw or b"null")
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise BadRequest([{"loc": ["body"], "msg": f"Invalid JSON: {str(exc)[:200]}", "type": "json_invalid"}])
+    if not isinstance(body, dict):
+        raise BadRequest([{"loc": ["body"], "msg": "Input should be a JSON object", "type": "model_type"}])
+    return body
+
+
 async def _json_body(request: Request) -> dict:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != "application/json":
         raise BadRequest("Content-Type must be application/json: send the fields as a JSON object "
                          "(use /interview/v2/start-with-ids for form data)")
-    raw = await request.body()
-    try:
-        body = json.loads(raw or b"null")
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise BadRequest([{"loc": ["body"], "msg": f"Invalid JSON: {exc}", "type": "json_invalid"}])
-    if not isinstance(body, dict):
-        raise BadRequest([{"loc": ["body"], "msg": "Input should be a JSON object", "type": "model_type"}])
-    return body
+    raw = await request.body()  # at most MAX_JSON_MB: the body limit stops anything longer while it arrives
+    return await to_thread.run_sync(parse_json_object, raw)
 
 
 @router.post("/start", response_model=StartResponse, responses=ERRORS,
@@ -49,8 +79,6 @@ async def start(request: Request, service: InterviewService = Depends(get_servic
         req = StartRequest.model_validate(body)
     except ValidationError as exc:
         raise BadRequest(validation_detail(exc.errors(), prefix=("body",)))
-    from anyio import to_thread
-
     return await to_thread.run_sync(service.start, StartInput(**req.model_dump(), owner=owner))
 
 
@@ -98,13 +126,28 @@ def answer(
 
 
 @router.get("/stream/{session_id}", response_class=StreamingResponse,
-            responses={200: {"content": {"text/event-stream": {}}}})
-def stream(session_id: str, service: InterviewService = Depends(get_service),
-           owner: Optional[str] = Depends(get_owner)):
-    """The question awaiting an answer as Server-Sent Events; a deferred question is generated live."""
-    def events():
-        for event in service.stream(session_id, owner=owner):
-            yield f"data: {json.dumps(event)}\n\n"
+            responses={200: {"description": "Server-Sent Events, each `data:` a JSON object: `{\"chunk\"}`, then "
+                                            "`{\"done\": true, \"question_number\"}`, or `{\"error\"}`",
+                             "content": {"text/event-stream": {"schema": {
+                                 "type": "object", "required": ["data"],
+                                 "properties": {"data": {"type": "string"}, "event": {"type": "string"}}}}}},
+                       400: {"model": ErrorResponse}})
+async def stream(session_id: SessionIdPath, service: InterviewService = Depends(get_service),
+                 owner: Optional[str] = Depends(get_owner)):
+    """The question awaiting an answer as Server-Sent Events; a deferred question is generated live.
+    Errors about the session arrive as events (`{"error": ...}`); a malformed id is a 400.
+
+    Waiting while another request generates the same question holds no thread (api streams never starve
+    the thread pool); each engine chunk runs briefly in the pool."""
+    check_id("session_id", session_id)
+
+    async def events():
+        gen = service.astream(session_id, owner=owner)
+        try:
+            async for event in gen:
+                yield f"data: {json.dumps(event)}\n\n"
+        finally:
+            await gen.aclose()  # a client gone mid-question: the generator releases its lease now
 
     return StreamingResponse(events(), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "Connection": "keep-alive",
@@ -112,19 +155,19 @@ def stream(session_id: str, service: InterviewService = Depends(get_service),
 
 
 @router.get("/state/{session_id}", response_model=SessionStateResponse, responses=ERRORS)
-def state(session_id: str, service: InterviewService = Depends(get_service),
+def state(session_id: SessionIdPath, service: InterviewService = Depends(get_service),
           owner: Optional[str] = Depends(get_owner)):
     return service.state(session_id, owner=owner)
 
 
 @router.get("/performance/{session_id}", response_model=PerformanceResponse, responses=ERRORS)
-def performance(session_id: str, service: InterviewService = Depends(get_service),
+def performance(session_id: SessionIdPath, service: InterviewService = Depends(get_service),
                 owner: Optional[str] = Depends(get_owner)):
     return service.performance(session_id, owner=owner)
 
 
 @router.get("/users/{user_id}/sessions", response_model=UserSessionsResponse, responses=ERRORS)
-def user_sessions(user_id: str, service: InterviewService = Depends(get_service),
+def user_sessions(user_id: UserIdPath, service: InterviewService = Depends(get_service),
                   owner: Optional[str] = Depends(get_owner)):
     """A user's sessions, oldest first, with the report's scores for finished ones: practice history. With
     API keys, only the sessions this key's owner started."""
@@ -132,10 +175,12 @@ def user_sessions(user_id: str, service: InterviewService = Depends(get_service)
 
 
 @router.post("/complete/{session_id}", response_model=CompleteResponse, responses=ERRORS)
-def complete(session_id: str, force: bool = Query(False, description="End an unfinished interview now"),
-             service: InterviewService = Depends(get_service), owner: Optional[str] = Depends(get_owner)):
-    """Build the final report (once; later calls return the same report)."""
-    return service.complete(session_id, force=force, owner=owner)
+async def complete(session_id: SessionIdPath, force: bool = Query(False, description="End an unfinished interview now"),
+                   service: InterviewService = Depends(get_service), owner: Optional[str] = Depends(get_owner)):
+    """Build the final report (once; later calls return the same report). If a question is streaming in
+    or an answer is being scored, waits (up to 10 s, holding no thread) for it to be saved first. Returns
+    only a report that is saved."""
+    return await service.acomplete(session_id, force=force, owner=owner)
 
 
 @router.get("/metrics/global", response_model=GlobalMetricsResponse)

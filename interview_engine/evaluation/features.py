@@ -92,11 +92,17 @@ def question_type(question: str, stage: str = "") -> str:
     return "experience"
 
 
+_BRACKETED = re.compile(r"(\[[^\]]{8,}\]|\{[^}]{8,}\}|<[^<>]{8,}>)")
+
+
 def split_injection(answer: str) -> tuple:
-    """Separate sentences addressed to the scorer from the answer proper."""
+    """Separate sentences addressed to the scorer from the answer proper. Bracketed notes ("[SYSTEM NOTE:
+    ...]") count as sentences of their own, so a real sentence after one is not lost with it."""
     kept, injected = [], []
-    for s in sentences(answer):
-        (injected if INJECTION_RE.search(s) else kept).append(s)
+    for part in _BRACKETED.split(answer or ""):
+        for s in ([part.strip()] if _BRACKETED.fullmatch(part.strip() or "x") else sentences(part)):
+            if s:
+                (injected if INJECTION_RE.search(s) else kept).append(s)
     return " ".join(kept), injected
 
 

@@ -10,7 +10,6 @@ other questions was tried; it separated on-topic from off-topic answers less wel
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional, Sequence
@@ -41,30 +40,15 @@ class Similarity:
     z: float  # standardised against the references: ~0 unrelated, >= 2 on this subject
 
 
-class _References:
-    def __init__(self):
-        emb = get_embedder()
-        self.answers = emb.passages(REFERENCE_ANSWERS)
-
-
-_ref_lock = threading.Lock()
-_refs: Optional[_References] = None
-
-
-def _references() -> _References:
-    global _refs
-    if _refs is None:
-        with _ref_lock:
-            if _refs is None:
-                _refs = _References()
-    return _refs
+@lru_cache(maxsize=1)
+def _reference_answers() -> np.ndarray:
+    """The reference answers' vectors, embedded once per process (at worst twice, if two threads race)."""
+    return get_embedder().passages(REFERENCE_ANSWERS)
 
 
 def reset() -> None:
     """Forget the reference vectors (after the embedder changes)."""
-    global _refs
-    with _ref_lock:
-        _refs = None
+    _reference_answers.cache_clear()
     _query_baseline.cache_clear()
     _answer_vector.cache_clear()
 
@@ -72,7 +56,7 @@ def reset() -> None:
 @lru_cache(maxsize=4096)
 def _query_baseline(text: str) -> tuple:
     q = query_vector(text)
-    sims = _references().answers @ q
+    sims = _reference_answers() @ q
     return float(sims.mean()), float(max(sims.std(), 0.01))
 
 

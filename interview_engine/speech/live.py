@@ -259,6 +259,12 @@ class LiveTranscription:
                 return
             if self.state == "open":
                 self._abort()
+            elif self.state == "finished":
+                # Answered, or refused after its audio was in (409 under the lease, ...): the working buffer
+                # goes; only `recording`, the copy for playback, stays with whoever holds this answer.
+                self._buf = np.zeros(0, np.float32)
+                self._n = 0
+                self._done.clear()
         self._release()  # idempotent: the pool frees the slot once
 
     def _abort(self) -> None:

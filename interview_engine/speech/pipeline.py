@@ -93,13 +93,16 @@ class SpeechPipeline:
     def process(self, audio: Optional[Tuple[str, bytes]], video: Optional[Tuple[str, bytes]],
                 hotwords: Optional[List[str]] = None) -> SpokenAnswer:
         """Transcribe and analyse an answer. The audio file wins; a video alone gives its audio track.
-        `hotwords`: the job's terms, to help the transcriber hear them."""
+        `hotwords`: the job's terms, to help the transcriber hear them.
+
+        An answer holds its slot until both its jobs have finished: a video analysis still running after
+        its transcription failed keeps the slot, so the queue stays bounded whatever fails."""
         self.check_sizes(audio, video)
         source, (filename, data) = ("audio", audio) if audio is not None else ("video", video)
         if not self._slots.acquire(blocking=False):
             raise Unavailable(BUSY, headers={"Retry-After": "5"})
+        video_job = None
         try:
-            video_job = None
             if video is not None and self.settings.video_analysis:
                 video_job = self._video_pool.submit(self._video, video[1])
             spoken = self._pool.submit(self._work, source, filename, data, hotwords or []).result()
@@ -108,7 +111,15 @@ class SpeechPipeline:
                 spoken.timings["video"] = spoken.video.pop("seconds", 0.0)
             return spoken
         finally:
-            self._slots.release()
+            if video_job is not None and not video_job.done() and not video_job.cancel():
+                # Already running: the slot is given back when it finishes, not before.
+                video_job.add_done_callback(lambda _: self._slots.release())
+            else:
+                self._slots.release()
+
+    def busy(self) -> int:
+        """Answers holding a slot now (transcribing, waiting, or a video still being analysed)."""
+        return self.settings.speech_workers + self.settings.speech_queue - self._slots._value  # noqa: SLF001
 
     def _video(self, data: bytes) -> dict:
         """video_analysis, or `available: false` with the reason: it never fails the answer."""

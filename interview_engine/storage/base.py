@@ -2,7 +2,10 @@
 
 Sessions carry a version and a short lease ("lock"). A request that changes a session first
 claims it at the version it read; only one claimant can win, so two racing answers can never
-both be accepted, and nothing is lost. Expiry is judged by the injected clock on every read, so a
+both be accepted, and nothing is lost. A lease names its holder (the process, see leases.py), is
+renewed while the holder works, and can be taken over from a holder known to be dead. Only the
+holder of the token can commit, at the version it claimed, so even a lease taken over by mistake
+cannot make two writes succeed. Expiry is judged by the injected clock on every read, so a
 session is gone exactly when its TTL passes, whatever the backend's background purge is doing.
 """
 from __future__ import annotations
@@ -26,6 +29,7 @@ class StoredSession:
     expires_at: float
     lock_token: Optional[str] = None
     lock_until: Optional[float] = None
+    lock_holder: Optional[str] = None  # the process holding the lease (leases.process_identity())
 
 
 class Storage(Protocol):
@@ -39,8 +43,16 @@ class Storage(Protocol):
     def create_session(self, session_id: str, data: Dict[str, Any], expires_at: float) -> bool:
         """Insert if absent (or expired). False when a live session already has this id."""
 
-    def claim_session(self, session_id: str, version: int, token: str, lease_until: float) -> bool:
-        """Take the session's lease if it is still at `version` and no live lease is held."""
+    def claim_session(self, session_id: str, version: int, token: str, lease_until: float,
+                      holder: Optional[str] = None, stale_token: Optional[str] = None) -> bool:
+        """Take the session's lease if it is still at `version` and no live lease is held. With
+        `stale_token`, take it over from that lease (its holder is known to be dead) even before it lapses."""
+
+    def renew_session(self, session_id: str, token: str, lease_until: float) -> bool:
+        """Extend a held lease; False when it is no longer this token's."""
+
+    def release_holder(self, holder: str) -> int:
+        """Drop every lease this holder still has (graceful shutdown); returns how many."""
 
     def commit_session(self, session_id: str, version: int, token: str, data: Dict[str, Any],
                        expires_at: float) -> bool:

@@ -34,6 +34,12 @@ def _epoch(value: Any) -> Optional[float]:
     return value if isinstance(value, (int, float)) else None
 
 
+def _stored(doc: Dict[str, Any]) -> StoredSession:
+    return StoredSession(doc["_id"], doc["data"], int(doc["version"]), _to_ts(doc["expires_at"]),
+                         doc.get("lock_token"), _to_ts(doc["lock_until"]) if doc.get("lock_until") else None,
+                         doc.get("lock_holder"))
+
+
 class MongoStorage:
     backend = "mongodb"
 
@@ -55,6 +61,7 @@ class MongoStorage:
         self.sessions.create_index("expires_at", expireAfterSeconds=0, name="sessions_ttl")
         self.cache.create_index("expires_at", expireAfterSeconds=0, name="analysis_cache_ttl")
         self.sessions.create_index([("owner", 1), ("user_id", 1)], name="sessions_owner_user")
+        self.sessions.create_index("lock_holder", name="sessions_lock_holder", sparse=True)
         self.cache.create_index("digest", name="analysis_cache_digest")
         self.cache.create_index("doc_id", name="analysis_cache_doc_id")
         self._drop_legacy_checkpoints()
@@ -78,10 +85,7 @@ class MongoStorage:
         if not include_expired:
             query["expires_at"] = {"$gt": self._now()}
         doc = self.sessions.find_one(query)
-        if doc is None:
-            return None
-        return StoredSession(doc["_id"], doc["data"], int(doc["version"]), _to_ts(doc["expires_at"]),
-                             doc.get("lock_token"), _to_ts(doc["lock_until"]) if doc.get("lock_until") else None)
+        return None if doc is None else _stored(doc)
 
     def create_session(self, session_id: str, data: Dict[str, Any], expires_at: float) -> bool:
         doc = {"_id": session_id, "user_id": data.get("user_id"), "owner": data.get("owner"), "version": 1,
@@ -95,25 +99,40 @@ class MongoStorage:
             res = self.sessions.replace_one({"_id": session_id, "expires_at": {"$lte": self._now()}}, doc)
             return res.modified_count == 1
 
-    def claim_session(self, session_id: str, version: int, token: str, lease_until: float) -> bool:
+    def claim_session(self, session_id: str, version: int, token: str, lease_until: float,
+                      holder: Optional[str] = None, stale_token: Optional[str] = None) -> bool:
         now = self._now()
+        query: Dict[str, Any] = {"_id": session_id, "version": version, "expires_at": {"$gt": now}}
+        if stale_token is not None:
+            query["lock_token"] = stale_token
+        else:
+            query["$or"] = [{"lock_token": None}, {"lock_until": {"$lte": now}}]
         res = self.sessions.update_one(
-            {"_id": session_id, "version": version, "expires_at": {"$gt": now},
-             "$or": [{"lock_token": None}, {"lock_until": {"$lte": now}}]},
-            {"$set": {"lock_token": token, "lock_until": _to_dt(lease_until)}})
+            query, {"$set": {"lock_token": token, "lock_until": _to_dt(lease_until), "lock_holder": holder}})
         return res.modified_count == 1
+
+    def renew_session(self, session_id: str, token: str, lease_until: float) -> bool:
+        res = self.sessions.update_one({"_id": session_id, "lock_token": token},
+                                       {"$set": {"lock_until": _to_dt(lease_until)}})
+        return res.matched_count == 1
+
+    def release_holder(self, holder: str) -> int:
+        return self.sessions.update_many(
+            {"lock_holder": holder}, {"$set": {"lock_token": None, "lock_until": None, "lock_holder": None}}
+        ).modified_count
 
     def commit_session(self, session_id: str, version: int, token: str, data: Dict[str, Any],
                        expires_at: float) -> bool:
         res = self.sessions.update_one(
             {"_id": session_id, "version": version, "lock_token": token},
-            {"$set": {"data": data, "expires_at": _to_dt(expires_at), "lock_token": None, "lock_until": None},
+            {"$set": {"data": data, "expires_at": _to_dt(expires_at), "lock_token": None, "lock_until": None,
+                      "lock_holder": None},
              "$inc": {"version": 1}})
         return res.modified_count == 1
 
     def release_session(self, session_id: str, token: str) -> None:
         self.sessions.update_one({"_id": session_id, "lock_token": token},
-                                 {"$set": {"lock_token": None, "lock_until": None}})
+                                 {"$set": {"lock_token": None, "lock_until": None, "lock_holder": None}})
 
     def delete_session(self, session_id: str) -> bool:
         return self.sessions.delete_one({"_id": session_id}).deleted_count == 1
@@ -130,8 +149,7 @@ class MongoStorage:
     def list_sessions(self, user_id: str, owner: Optional[str] = None, limit: int = 500) -> List[StoredSession]:
         docs = self.sessions.find({"user_id": user_id, "owner": owner, "expires_at": {"$gt": self._now()}}) \
             .sort("data.created_at", -1).limit(limit)
-        found = [StoredSession(d["_id"], d["data"], int(d["version"]), _to_ts(d["expires_at"]), d.get("lock_token"),
-                               _to_ts(d["lock_until"]) if d.get("lock_until") else None) for d in docs]
+        found = [_stored(d) for d in docs]
         return sorted(found, key=lambda s: s.data.get("created_at") or 0.0)
 
     def purge_expired(self) -> List[str]:

@@ -27,6 +27,7 @@ CREATE TABLE IF NOT EXISTS sessions (
     version INTEGER NOT NULL,
     lock_token TEXT,
     lock_until REAL,
+    lock_holder TEXT,
     expires_at REAL NOT NULL,
     data TEXT NOT NULL
 );
@@ -61,15 +62,21 @@ CREATE TABLE IF NOT EXISTS metrics (
 );
 """
 # Columns added since the first release; older files gain them on open.
-_ADDED_COLUMNS = {"sessions": ("owner",), "analysis_cache": ("owner", "digest", "doc_id"),
+_ADDED_COLUMNS = {"sessions": ("owner", "lock_holder"), "analysis_cache": ("owner", "digest", "doc_id"),
                   "documents": ("owner", "user_id")}
 _INDEXES = """
 CREATE INDEX IF NOT EXISTS sessions_owner_user ON sessions(owner, user_id);
 CREATE INDEX IF NOT EXISTS analysis_cache_digest ON analysis_cache(digest);
 CREATE INDEX IF NOT EXISTS analysis_cache_doc_id ON analysis_cache(doc_id);
 CREATE INDEX IF NOT EXISTS documents_owner_user ON documents(owner, user_id);
+CREATE INDEX IF NOT EXISTS sessions_lock_holder ON sessions(lock_holder) WHERE lock_holder IS NOT NULL;
 """
 _PURGE_EVERY_SECONDS = 60.0
+_SESSION_COLUMNS = "session_id, data, version, expires_at, lock_token, lock_until, lock_holder"
+
+
+def _stored(row) -> StoredSession:
+    return StoredSession(row[0], json.loads(row[1]), row[2], row[3], row[4], row[5], row[6])
 
 
 class SQLiteStorage:
@@ -148,12 +155,9 @@ class SQLiteStorage:
     # Sessions -----------------------------------------------------------------------------
     def get_session(self, session_id: str, include_expired: bool = False) -> Optional[StoredSession]:
         row = self._conn().execute(
-            "SELECT session_id, data, version, expires_at, lock_token, lock_until FROM sessions "
-            "WHERE session_id = ? AND expires_at > ?",
+            f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE session_id = ? AND expires_at > ?",
             (session_id, float("-inf") if include_expired else self.clock())).fetchone()
-        if row is None:
-            return None
-        return StoredSession(row[0], json.loads(row[1]), row[2], row[3], row[4], row[5])
+        return None if row is None else _stored(row)
 
     def create_session(self, session_id: str, data: Dict[str, Any], expires_at: float) -> bool:
         self._maybe_purge()
@@ -166,24 +170,38 @@ class SQLiteStorage:
             (session_id, data.get("user_id"), data.get("owner"), expires_at, json.dumps(data), self.clock()))
         return cur.rowcount == 1
 
-    def claim_session(self, session_id: str, version: int, token: str, lease_until: float) -> bool:
+    def claim_session(self, session_id: str, version: int, token: str, lease_until: float,
+                      holder: Optional[str] = None, stale_token: Optional[str] = None) -> bool:
         now = self.clock()
+        if stale_token is not None:
+            free, args = "lock_token = ?", (stale_token,)
+        else:
+            free, args = "(lock_token IS NULL OR lock_until <= ?)", (now,)
         cur = self._conn().execute(
-            "UPDATE sessions SET lock_token = ?, lock_until = ? WHERE session_id = ? AND version = ? "
-            "AND expires_at > ? AND (lock_token IS NULL OR lock_until <= ?)",
-            (token, lease_until, session_id, version, now, now))
+            "UPDATE sessions SET lock_token = ?, lock_until = ?, lock_holder = ? WHERE session_id = ? "
+            f"AND version = ? AND expires_at > ? AND {free}",
+            (token, lease_until, holder, session_id, version, now, *args))
         return cur.rowcount == 1
+
+    def renew_session(self, session_id: str, token: str, lease_until: float) -> bool:
+        cur = self._conn().execute("UPDATE sessions SET lock_until = ? WHERE session_id = ? AND lock_token = ?",
+                                   (lease_until, session_id, token))
+        return cur.rowcount == 1
+
+    def release_holder(self, holder: str) -> int:
+        return self._conn().execute("UPDATE sessions SET lock_token = NULL, lock_until = NULL, lock_holder = NULL "
+                                    "WHERE lock_holder = ?", (holder,)).rowcount
 
     def commit_session(self, session_id: str, version: int, token: str, data: Dict[str, Any],
                        expires_at: float) -> bool:
         cur = self._conn().execute(
             "UPDATE sessions SET data = ?, version = version + 1, expires_at = ?, lock_token = NULL, "
-            "lock_until = NULL WHERE session_id = ? AND version = ? AND lock_token = ?",
+            "lock_until = NULL, lock_holder = NULL WHERE session_id = ? AND version = ? AND lock_token = ?",
             (json.dumps(data), expires_at, session_id, version, token))
         return cur.rowcount == 1
 
     def release_session(self, session_id: str, token: str) -> None:
-        self._conn().execute("UPDATE sessions SET lock_token = NULL, lock_until = NULL "
+        self._conn().execute("UPDATE sessions SET lock_token = NULL, lock_until = NULL, lock_holder = NULL "
                              "WHERE session_id = ? AND lock_token = ?", (session_id, token))
 
     def delete_session(self, session_id: str) -> bool:
@@ -203,10 +221,9 @@ class SQLiteStorage:
 
     def list_sessions(self, user_id: str, owner: Optional[str] = None, limit: int = 500) -> List[StoredSession]:
         rows = self._conn().execute(
-            "SELECT session_id, data, version, expires_at, lock_token, lock_until FROM sessions "
-            "WHERE user_id = ? AND owner IS ? AND expires_at > ? "
+            f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE user_id = ? AND owner IS ? AND expires_at > ? "
             "ORDER BY json_extract(data, '$.created_at') DESC LIMIT ?", (user_id, owner, self.clock(), limit)).fetchall()
-        found = [StoredSession(r[0], json.loads(r[1]), r[2], r[3], r[4], r[5]) for r in rows]
+        found = [_stored(r) for r in rows]
         return sorted(found, key=lambda s: s.data.get("created_at") or 0.0)
 
     def purge_expired(self) -> List[str]:

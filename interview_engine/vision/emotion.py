@@ -8,6 +8,7 @@ labelled experimental and never enters a score.
 from __future__ import annotations
 
 import os
+import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -20,6 +21,9 @@ WEIGHTS_FILE = "facial_expression_model_weights.h5"
 NOTE = ("Experimental: facial-expression labels are unreliable and contested in hiring; shown for "
         "research only, never used in any score.")
 _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="emotion")
+# One job at a time, and none queued: a job that timed out still holds this until its current crop is done
+# (it stops before the next one), and meanwhile other answers report "busy" instead of piling up behind it.
+_running = threading.BoundedSemaphore(1)
 
 
 def weights_dir() -> Path:
@@ -42,18 +46,33 @@ def expression_labels(crops: List[np.ndarray], timeout: float) -> dict:
     except Exception as exc:
         return unavailable(f"deepface is not installed ({type(exc).__name__})")
 
-    def run():
-        labels = []
-        for crop in crops:
-            out = DeepFace.analyze(img_path=crop[:, :, ::-1], actions=["emotion"], detector_backend="skip",
-                                   enforce_detection=False, silent=True)
-            first = out[0] if isinstance(out, list) else out
-            labels.append(first["dominant_emotion"])
-        return labels
+    stop = threading.Event()
 
+    def run():
+        try:
+            labels = []
+            for crop in crops:
+                if stop.is_set():  # timed out: the caller has moved on, so stop using the CPU
+                    break
+                out = DeepFace.analyze(img_path=crop[:, :, ::-1], actions=["emotion"], detector_backend="skip",
+                                       enforce_detection=False, silent=True)
+                first = out[0] if isinstance(out, list) else out
+                labels.append(first["dominant_emotion"])
+            return labels
+        finally:
+            _running.release()
+
+    if not _running.acquire(blocking=False):
+        return unavailable("deepface is still busy with an earlier answer")
     try:
-        labels = _pool.submit(run).result(timeout=timeout)
+        job = _pool.submit(run)
+    except RuntimeError as exc:  # the pool is shut down
+        _running.release()
+        return unavailable(f"deepface is not available ({exc})")
+    try:
+        labels = job.result(timeout=timeout)
     except FutureTimeout:
+        stop.set()
         return unavailable(f"deepface took longer than {timeout:.0f} s")
     except Exception as exc:
         return unavailable(f"deepface failed ({type(exc).__name__}: {str(exc)[:120]})")
