@@ -476,7 +476,7 @@ for model_name in models:
         rs = [r for r in rows if r["model"] == model_name and r["kind"] == "espeak" and r["mode"] == mode]
         got, said = share(rs)
         print(f"  {model_name:<8} {mode:<10} {got}/{said} = {got / said:.0%}   WER {np.mean([r['wer'] for r in rs]):.3f}")
-print("\nWER per group:")
+print("\\nWER per group:")
 groups = sorted({r["group"] for r in rows}, key=lambda g: (g not in voices, g))
 for model_name in models:
     for g in groups:
@@ -487,7 +487,7 @@ for model_name in models:
                 line.append(f"{mode} {np.mean([r['wer'] for r in rs]):.3f}")
         print(f"  {model_name:<8} {g:<16} " + "   ".join(line))
 invented = [(r["model"], r["clip"], r["mode"], r["invented_hotword"]) for r in rows if r["invented_hotword"]]
-print("\nHotword terms credited but never said:", invented or "none")
+print("\\nHotword terms credited but never said:", invented or "none")
 misheard = sorted({(r["clip"], t) for r in rows for t in r["invented"]})
 print("Other terms credited but never said (misheard words, with or without hotwords):", misheard or "none")
 print("Examples of invented words dropped:", sorted({w for r in rows if r["mode"] != "plain" for w in r["dropped"]})[:12])
