@@ -52,6 +52,7 @@ SEED = 20261129
 SURE_MIN, SURE_P10 = 0.4, 0.65
 TOKENS_PER_SECOND = 20  # fast speech (220 wpm) with punctuation and timestamps is about 6; a loop must be
 # able to run long enough for Whisper's own compression-ratio check to catch it and fall back
+NO_LOGPROB_FALLBACK = -20.0  # an average log-probability no real decoding falls to
 MAX_TOKENS = 300  # plus the hotwords prompt (at most ~110 tokens) stays under Whisper's 448
 
 
@@ -181,8 +182,11 @@ class WhisperTranscriber:
             # Fall back to sampling only on a loop (the compression-ratio check), not on a low average
             # log-probability: unclear speech has one by nature, up to five more decodings of every unit heard
             # unclearly were what made a 30 s answer cost 8 s instead of 2, and the hotwords pass is the remedy
-            # for unclear units here.
-            log_prob_threshold=None)
+            # for unclear units here. Not None: faster-whisper then skips every window whose no_speech_prob
+            # passes its threshold however well it was decoded (a whole 30 s window of clear speech was lost);
+            # a bound no decoding reaches keeps speech, and the silence rule below drops what is silent. The
+            # hotwords pass keeps None (as measured): there the skip is what stops a loop on a silent window.
+            log_prob_threshold=None if terms else NO_LOGPROB_FALLBACK)
         words: List[Word] = []
         dropped: List[str] = []
         for seg in segments:
