@@ -23,7 +23,6 @@ from interview_engine.evaluation.features import extract  # noqa: E402
 
 RIDGE = 10.0
 BLEND = 0.5
-GATES = {"gibberish", "scorer_only", "empty"}
 
 
 def training_rows():
@@ -31,11 +30,10 @@ def training_rows():
     xs, ys = [], []
     for r in labelled.load("dev"):
         f = extract(r["question"], r["answer"], role=r["role"], jd_text=r["jd"], stage=r["stage"])
-        scores, effects = score_features(f, calibrated=False)
-        fired = [e.rule for e in effects]
-        if GATES & set(fired):
+        if any(gate(f) for gate in R.GATES):  # the same test score_features makes before re-weighing
             continue
-        xs.append(calibration.inputs(f, scores, fired))
+        scores, effects = score_features(f, calibrated=False)
+        xs.append(calibration.inputs(f, scores, [e.rule for e in effects]))
         ys.append(r["labels"])
     return xs, ys
 
