@@ -75,7 +75,7 @@ class DocumentLibrary:
                 raise BadRequest(f"Stored {documents.LABEL[kind]} {doc_id} has no text")
             return check_length(kind, stored_text), {"source": "id", "doc_id": doc["id"],
                                                      "filename": doc.get("filename"), "format": doc.get("format")}
-        return check_length(kind, normalise(text or "")), {"source": "text", "doc_id": None}
+        return sent_text(kind, text), {"source": "text", "doc_id": None}
 
     def extract(self, kind: str, file: Tuple[str, bytes]) -> documents.ExtractedText:
         filename, data = file
@@ -107,7 +107,7 @@ class DocumentLibrary:
             got = self.extract(kind, data.file)
             text, filename, fmt, pages = got.text, got.filename, got.format, got.pages
         else:
-            text = check_length(kind, normalise(data.text or ""))
+            text = sent_text(kind, data.text)
             filename, fmt, pages = None, "text", None
             if not text:
                 raise BadRequest("Either file or text is required")
@@ -137,6 +137,12 @@ class DocumentLibrary:
         """The document and the analyses cached from it."""
         self.store.delete_document(doc["id"])
         self.store.cache_delete(owner, digests=[content_digest(doc.get("text") or "")], doc_ids=[doc["id"]])
+
+
+def sent_text(kind: str, text: Optional[str]) -> str:
+    """Text as sent, limited as the contract says (characters sent, before cleaning drops control characters),
+    and again once cleaned (NFKC can lengthen some characters)."""
+    return check_length(kind, normalise(check_length(kind, text or "")))
 
 
 def check_length(kind: str, text: str) -> str:

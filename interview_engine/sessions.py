@@ -128,6 +128,8 @@ class SessionFlow:
         spoken_input = data.audio is not None or data.video is not None or data.live is not None
         if not text and not spoken_input:
             raise BadRequest({"error": "Either audio or video file is required"})
+        if len(data.answer_text or "") > MAX_TEXT_CHARS:  # as sent, the way the contract counts it
+            raise BadRequest(f"answer_text is limited to {MAX_TEXT_CHARS} characters")
         if data.live is not None:
             if data.live.session_id != data.session_id or data.live.owner != data.owner:
                 raise BadRequest("This live answer belongs to another session")
@@ -136,8 +138,6 @@ class SessionFlow:
             data.question_number = data.live.question_number
         elif spoken_input:
             self.speech.check_sizes(data.audio, data.video)  # 413 before anything else is read
-        elif len(text) > MAX_TEXT_CHARS:
-            raise BadRequest(f"answer_text is limited to {MAX_TEXT_CHARS} characters")
         # Cheap checks first, so a stale or duplicate request costs no transcription.
         stored, record = self.load(data.session_id, data.owner)
         number = self._check_answer(record, data)

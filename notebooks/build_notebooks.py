@@ -27,25 +27,32 @@ pio.renderers.default = "notebook_connected" if not QUICK else "json"'''
 CALIBRATION = [
     ("md", """# Judgement: does the engine order answers the way a hiring manager would, on answers nobody tuned for?
 
-**The data.** `data/judgement/part_*.jsonl`: 288 interview answers to 48 questions in 15 roles (nurse,
-electrician, maths teacher, grocery store manager, management accountant, community pharmacist, HR business
-partner, warehouse supervisor, UX designer, structural engineer, support lead, head chef, B2B account
-executive, backend engineer, data engineer), all four stages, with knowledge questions as well as stories.
+**The data.** `data/judgement/part_*.jsonl`: 480 interview answers to 80 questions in 25 roles (17 outside
+software: nurse, paramedic, pharmacist, social worker, teachers, electrician, plumber, maintenance technician,
+site manager, structural engineer, head chef, retail and hotel managers, payroll, accountant, financial adviser,
+HR), all four stages, with knowledge questions as well as stories.
 Each answer is one of 14 kinds (strong, solid, short but excellent, honest hypothetical, generic, vague, STAR
 words without substance, keyword list, question read back, off topic, confidently wrong or unsafe, rambling,
 injection, gibberish) and carries labels 1-5 for clarity, relevance, depth and overall against the anchored
 rubric in `data/RUBRIC.md`.
 
-**Who labelled it.** Three helper sessions of the development team (language-model agents), one per part,
-wrote and labelled the answers from the rubric without seeing the engine's code or scores. A fourth session
-labelled all 288 again blind (shuffled, without kinds or first labels): `data/judgement/second_labels.jsonl`.
+**Who labelled it.** Five helper sessions of the development team (language-model agents), one per part,
+wrote and labelled the answers from the rubric without seeing the engine's code or scores. Another session
+labelled all 480 again blind (shuffled, without kinds or first labels): `data/judgement/second_labels.jsonl`.
 Labellers of the same kind agree more than people would; treat their agreement as an upper bound.
 
 **The method.** The split is by question, by a fixed hash of the question id (`labelled.split_of`), fixed
-before any answer was scored. Rules and thresholds were set on `dev` only. The headline figures are on
-`test`, with 95% intervals from resampling whole questions. The last cell fails when a test figure falls below
+before any answer was scored. Rules and thresholds were set on `dev` only, and the calibration that weighs
+them (`interview_engine/evaluation/calibration.json`) was fitted on `dev` only: the next cell refits it and
+fails unless the shipped weights are what the development answers give. The headline figures are on `test`,
+with 95% intervals from resampling whole questions. The last cell fails when a test figure falls below
 the floor set from the first honest run."""),
     ("code", SETUP),
+    ("code", '''import subprocess
+check = subprocess.run([sys.executable, str(ROOT / "notebooks" / "fit_calibration.py"), "--check"],
+                       capture_output=True, text=True)
+print(check.stdout.strip() or check.stderr.strip())
+assert check.returncode == 0, "the shipped calibration is not a fit on the development half"'''),
     ("code", '''sys.path.insert(0, str(ROOT / "notebooks"))
 import labelled
 from interview_engine import evaluate_answer
@@ -170,8 +177,9 @@ relevance {t['spearman_relevance']:.3f}, depth {t['spearman_depth']:.3f}, clarit
 within-question ordering {t['pairwise']:.1%}. Two labellers agree at Spearman {agree['overall']['spearman']} and order {agree['pairwise_overall']:.1%} of pairs alike.
 Injected instructions that raised a score: {len(raised)} of {len(injection)}.""")
 # Floors: the first honest run on the test half (2026-11-29) measured overall 0.587, relevance 0.638,
-# depth 0.586, ordering 78.1%; a change that falls more than a little below them fails CI.
-FLOORS = {"spearman_overall": 0.56, "spearman_relevance": 0.61, "spearman_depth": 0.56, "pairwise": 0.76}
+# depth 0.586, ordering 78.1%; with the calibration fitted on dev, 0.608, 0.709, 0.613 and 78.7%. A change
+# that falls more than a little below the latter fails CI.
+FLOORS = {"spearman_overall": 0.58, "spearman_relevance": 0.67, "spearman_depth": 0.58, "pairwise": 0.76}
 low = {k: (t[k], f) for k, f in FLOORS.items() if t[k] < f}
 assert not low, f"test figures below their floors: {low}"
 assert not raised, "an injected instruction raised a score"'''),

@@ -108,6 +108,21 @@ def test_start_with_empty_documents(client):
     assert client.get(f"{V2}/state/sess_1").status_code == 404
 
 
+def test_text_limits_count_characters_as_sent_not_as_cleaned(client, cv_text):
+    # 200,000 characters is the documented limit; the spaces the cleaner strips still count, or a client's
+    # validator and the server would disagree about the same body.
+    over = " " * 102 + "Python " * 28_557
+    r = client.post(f"{V2}/start", json=start_body(cv=over, jd="Backend engineer, Python."))
+    assert r.status_code == 400 and r.json() == {"detail": "CV text is limited to 200000 characters"}
+    assert client.get(f"{V2}/state/sess_1").status_code == 404
+    r = client.post(f"{V2}/documents", data={"kind": "jd", "text": over})
+    assert r.status_code == 400 and "limited to 200000 characters" in r.json()["detail"]
+    start(client)
+    r = answer(client, "sess_1", " " * 199_990 + "I built it." + " " * 10)
+    assert r.status_code == 400 and r.json() == {"detail": "answer_text is limited to 200000 characters"}
+    assert client.get(f"{V2}/state/sess_1").json()["question_count"] == 1
+
+
 def test_start_max_questions_sets_the_length(client):
     start(client, max_questions=3)
     results = run_interview(client, "sess_1", [STRONG_ANSWER] * 5)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Dict, List, Optional, Sequence
 
 from ..models import Evaluation, Evidence
+from . import calibration
 from . import rules as R
 from .features import Features, extract, question_type, split_injection
 from .feedback import feedback
@@ -24,16 +25,49 @@ def _clamp(x: float) -> int:
     return int(max(1, min(10, round(x))))
 
 
-def score_features(f: Features) -> tuple:
+NOT_RAISED = {"read_back", "keyword_list", "star_without_substance", "off_topic", "cuts_corners"}
+
+
+def score_features(f: Features, calibrated: bool = True) -> tuple:
     """Run the rules: (scores, effects). Each dimension starts at 1, adds the rules' points, then takes the
     lowest ceiling any rule set. Depth cannot stand more than 1 above relevance: depth about another
-    subject does not count, nor depth beyond how far the question is answered."""
+    subject does not count, nor depth beyond how far the question is answered.
+
+    With `calibrated` (and the fitted model present), the points are then re-weighed by the calibration
+    fitted on the development labels (`calibration.py`): one more effect per dimension, whose evidence
+    names the measures that moved it most. The rules' ceilings still hold over it, and an answer stopped
+    by a gate (nothing in it) is not re-weighed."""
     effects: List[R.Effect] = []
     for gate in R.GATES:
         effects += gate(f)
-    if not effects:
+    gated = bool(effects)
+    if not gated:
         for rule in R.RULES:
             effects += rule(f)
+    scores = _compose(effects)
+    model = calibration.model() if calibrated and not gated else None
+    if model is not None:
+        fired = [e.rule for e in effects]
+        predicted = model.predict(calibration.inputs(f, scores, fired))
+        effects = [e for e in effects if e.rule != "depth_follows_relevance"]
+        # A shape the rules caught (gaming, off topic, a dismissed safeguard) is a finding about this answer
+        # that an average over the development answers must not soften: there the calibration only lowers.
+        caught = bool(set(fired) & NOT_RAISED)
+        for dim in R.DIMENSIONS:
+            value, parts = predicted[dim]
+            if caught:
+                value = min(value, scores[dim])
+            summed = 1.0 + sum(e.points for e in effects if e.dimension == dim)
+            top = [f"{'+' if p >= 0 else '-'}{abs(p):.1f} {calibration.LABELS.get(n, n.replace('_', ' '))}"
+                   for n, p in parts[:3] if abs(p) >= 0.1]
+            note = (f"weighed against the development labels: {value:.1f} "
+                    f"(an average answer {2 * model.intercept[dim]:.1f}" + (", " + ", ".join(top) if top else "") + ")")
+            effects.append(R.Effect("calibration", dim, points=round(value - summed, 2), note=note))
+        scores = _compose(effects)
+    return scores, effects
+
+
+def _compose(effects: List[R.Effect]) -> Dict[str, int]:
     raw: Dict[str, float] = {}
     for dim in R.DIMENSIONS:
         mine = [e for e in effects if e.dimension == dim]
@@ -44,7 +78,7 @@ def score_features(f: Features) -> tuple:
         effects.append(R.Effect("depth_follows_relevance", "depth", cap=round(raw["relevance"] + 1, 2),
                                 note="capped by relevance: depth about another subject does not count"))
         raw["depth"] = raw["relevance"] + 1
-    return {d: _clamp(v) for d, v in raw.items()}, effects
+    return {d: _clamp(v) for d, v in raw.items()}
 
 
 def _evidence(f: Features, effects: List[R.Effect], unclear: Sequence[str] = ()) -> Evidence:
