@@ -462,7 +462,7 @@ for model_name, transcriber in models.items():
         for mode, hot in modes.items():
             t0 = time.perf_counter()
             tr = transcribe_recording(transcriber, x, hot)
-            heard_text = " ".join(w.text if w.probability >= HEARD_MIN_PROBABILITY else "…" for w in tr.words)
+            heard_text = tr.heard_text(HEARD_MIN_PROBABILITY)
             spoken = set(flat_skills(m["text"]))
             rows.append({"model": model_name, "clip": name, "group": m.get("voice") or m["variant"],
                          "kind": "espeak" if folder == "terms" else "human", "mode": mode,
@@ -471,10 +471,12 @@ for model_name, transcriber in models.items():
                          "invented": sorted(set(flat_skills(heard_text)) - spoken),
                          # a term of the job description given as hotwords, credited but never said
                          "invented_hotword": sorted((set(flat_skills(heard_text)) - spoken) & set(flat_skills(", ".join(hot)))),
-                         "dropped": [d["word"] for d in tr.dropped_words], "hotword_units": tr.hotword_units,
+                         "dropped": [d["word"] for d in tr.dropped_words], "hotword_units": tr.hotword_units, "hotword_loops": tr.hotword_loops,
                          "units": tr.units, "rtf": (time.perf_counter() - t0) / (x.size / SAMPLE_RATE)})
 print(len(rows), "transcriptions")'''),
-    ("code", '''def share(rs):
+    ("code", '''tiny_rows = [r for r in rows if r["model"] == "tiny.en"]
+
+def share(rs):
     said = sum(len(r["terms"]) for r in rs)
     return sum(len([t for t in r["terms"] if t in r["heard"]]) for r in rs), said
 
@@ -501,6 +503,19 @@ print("Other terms credited but never said (misheard words, with or without hotw
 print("Examples of invented words dropped:", sorted({w for r in rows if r["mode"] != "plain" for w in r["dropped"]})[:12])
 rt = {m: np.median([r["rtf"] for r in rows if r["model"] == m and r["mode"] == "job"]) for m in models}
 print("Median real-time factor with job hotwords:", {m: round(v, 3) for m, v in rt.items()})'''),
+    ("code", '''# Per group (tiny.en): terms heard without / with the job's terms, terms credited but never said per mode,
+# units listened to again, second listenings discarded as loops, real-time factor per mode.
+print("| group | terms heard plain / job | credited, never said: plain / job / unrelated | units again / loops (job, unrelated) | RTF plain / job / unrelated |")
+print("|---|---|---|---|---|")
+for g in groups:
+    rs = {mode: [r for r in tiny_rows if r["group"] == g and r["mode"] == mode] for mode in ("plain", "job", "unrelated")}
+    heard = " / ".join("%d/%d" % share(rs[m]) if rs[m] and rs[m][0]["terms"] else "-" for m in ("plain", "job"))
+    inv = " / ".join(", ".join(sorted({t for r in rs[m] for t in r["invented"]})) or ("none" if rs[m] else "-")
+                     for m in ("plain", "job", "unrelated"))
+    again = " ; ".join("%d/%d" % (sum(r["hotword_units"] for r in rs[m]), sum(r["hotword_loops"] for r in rs[m]))
+                       for m in ("job", "unrelated") if rs[m])
+    rtf = " / ".join("%.3f" % np.median([r["rtf"] for r in rs[m]]) if rs[m] else "-" for m in ("plain", "job", "unrelated"))
+    print(f"| {g} | {heard} | {inv} | {again} | {rtf} |")'''),
     ("code", '''fig = go.Figure()
 for mode in ("plain", "job", "unrelated"):
     rs = [r for r in rows if r["model"] == "tiny.en" and r["mode"] == mode]

@@ -287,4 +287,5 @@ class LiveTranscription:
 
 def _shift(words: List[Word], start_sample: int) -> List[Word]:
     offset = start_sample / SAMPLE_RATE
-    return [Word(start=w.start + offset, end=w.end + offset, text=w.text, probability=w.probability) for w in words]
+    return [Word(start=w.start + offset, end=w.end + offset, text=w.text, probability=w.probability, support=w.support)
+            for w in words]

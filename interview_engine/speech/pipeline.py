@@ -43,10 +43,10 @@ class SpokenAnswer:
 
     def heard_text(self, min_probability: float = HEARD_MIN_PROBABILITY) -> str:
         """The transcript with the words heard below `min_probability` blanked out ("…")."""
-        return " ".join(w.text if w.probability >= min_probability else "…" for w in self.transcript.words)
+        return self.transcript.heard_text(min_probability)
 
     def unclear_words(self, min_probability: float = HEARD_MIN_PROBABILITY) -> List[str]:
-        return [w.text for w in self.transcript.words if w.probability < min_probability]
+        return [w.text for w in self.transcript.words if not w.heard(min_probability)]
 
     def metadata(self) -> dict:
         """What the session keeps on the candidate's message."""
@@ -59,9 +59,15 @@ class SpokenAnswer:
                 "speech_seconds": round(self.transcript.speech_duration, 2),
                 "container": self.media.container, "codec": self.media.codec, "filename": self.filename,
                 "words": [[w.text, w.start, w.end, w.probability] for w in self.transcript.words],
+                # Words the listening with the job's terms gave where the plain listening heard nothing as
+                # clearly as heard_min_probability: shown, never counted (see Word.heard).
+                "unsupported_words": [{"word": w.text, "at": w.start, "probability": w.probability,
+                                       "plain_probability": w.support} for w in self.transcript.words
+                                      if w.support is not None and w.support < HEARD_MIN_PROBABILITY],
                 "dropped_segments": self.transcript.dropped_segments,
                 "hotwords": self.transcript.hotwords, "dropped_words": self.transcript.dropped_words,
-                "units": self.transcript.units, "hotword_units": self.transcript.hotword_units, "live": self.live,
+                "units": self.transcript.units, "hotword_units": self.transcript.hotword_units,
+                "hotword_loops": self.transcript.hotword_loops, "live": self.live,
                 "heard_min_probability": HEARD_MIN_PROBABILITY,
             },
             "timings": {k: round(v, 4) for k, v in self.timings.items()},

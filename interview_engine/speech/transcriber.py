@@ -24,6 +24,15 @@ class Word:
     end: float
     text: str
     probability: float
+    # For a word of the listening with the job's terms: the highest probability the plain listening gave any
+    # word it heard at the same time (0.0 if it heard nothing there). None for a plain listening's words.
+    support: Optional[float] = None
+
+    def heard(self, min_probability: float) -> bool:
+        """Heard clearly enough to count as evidence: at `min_probability` or more and, for a word the job's
+        terms brought, where the plain listening heard something that clearly too. The terms may correct a
+        mishearing ("Moncubanetes" -> "Kubernetes"), not fill in speech Whisper could not make out at all."""
+        return self.probability >= min_probability and (self.support is None or self.support >= min_probability)
 
 
 @dataclass
@@ -41,6 +50,12 @@ class Transcript:
     dropped_words: List[dict] = field(default_factory=list)
     units: int = 1  # how many stretches of speech were transcribed separately
     hotword_units: int = 0  # how many of them were heard unclearly and transcribed again with the hotwords
+    hotword_loops: int = 0  # how many such second listenings looped and were discarded (the plain one kept)
+    compression_ratio: float = 0.0  # of the text as decoded, before invented words were dropped
+
+    def heard_text(self, min_probability: float) -> str:
+        """The transcript with the words not heard clearly (see `Word.heard`) blanked out ("…")."""
+        return " ".join(w.text if w.heard(min_probability) else "…" for w in self.words)
 
 
 # With `hotwords`, Whisper sometimes ends a stretch with an invented term ("Python.", "API.") that has a
@@ -52,6 +67,11 @@ SEED = 20261129
 SURE_MIN, SURE_P10 = 0.4, 0.65
 TOKENS_PER_SECOND = 20  # fast speech (220 wpm) with punctuation and timestamps is about 6; a loop must be
 # able to run long enough for Whisper's own compression-ratio check to catch it and fall back
+# The listening with hotwords never falls back (a loop there means the plain listening is kept), so its
+# bound only has to hold real speech: the committed clips measured at most 7.2 text tokens a second.
+HOTWORD_TOKENS_PER_SECOND = 12
+LOOP_COMPRESSION = 2.4  # Whisper's own compression-ratio limit: text this repetitive is a loop
+TAIL = 1.0  # seconds: a decoding that reaches this close to a unit's end has heard all of it (PAD is 0.3)
 NO_LOGPROB_FALLBACK = -20.0  # an average log-probability no real decoding falls to
 MAX_TOKENS = 300  # plus the hotwords prompt (at most ~110 tokens) stays under Whisper's 448
 
@@ -149,15 +169,26 @@ class WhisperTranscriber:
         """One stretch of speech. With `hotwords` (the job's terms), Whisper first listens without them; only
         when it was unsure of some words (see `sure`) does it listen again with them. Hotwords help where
         words were misheard, but given terms nobody says they make Whisper invent them and can loop, so
-        speech it hears clearly is left alone: a clear answer transcribes exactly as without hotwords."""
+        speech it hears clearly is left alone: a clear answer transcribes exactly as without hotwords.
+
+        The second listening is one beam search with no temperature fallback: when it loops
+        ("Azure, Azure, ..."), the plain listening is kept instead of decoding up to five more times (what
+        made unclear answers cost five times their length). Its words carry `support`, so a term it brought
+        where the plain listening heard nothing clearly is shown but not counted (see `Word.heard`)."""
         t0 = time.perf_counter()
         terms = list(hotwords or [])
         first = self._decode(samples, [])
+        first.hotwords = terms
         if not terms or sure(first.words):
             first.seconds = time.perf_counter() - t0
-            first.hotwords = terms
             return first
         second = self._decode(samples, terms)
+        if looped(second, first):
+            first.hotword_loops = 1
+            first.seconds = time.perf_counter() - t0
+            return first
+        for w in second.words:
+            w.support = max((p.probability for p in first.words if p.end > w.start and p.start < w.end), default=0.0)
         second.seconds = time.perf_counter() - t0
         second.hotword_units = 1
         return second
@@ -176,32 +207,65 @@ class WhisperTranscriber:
             # in as hotwords, never as initial_prompt (which dropped a whole 30 s window of a noisy clip).
             condition_on_previous_text=False, hotwords=", ".join(terms) if terms else None,
             # A stretch of speech holds a few tokens a second. Bounding the output keeps a decoding loop (short
-            # audio plus hotwords can produce "Python, Python, ..." to Whisper's 448-token limit, six times over
-            # with the temperature fallback) from costing tens of seconds.
-            max_new_tokens=min(MAX_TOKENS, 16 + int(TOKENS_PER_SECOND * samples.size / SAMPLE_RATE)),
+            # audio plus hotwords can produce "Python, Python, ..." to Whisper's 448-token limit) cheap.
+            max_new_tokens=min(MAX_TOKENS, 16 + int((HOTWORD_TOKENS_PER_SECOND if terms else TOKENS_PER_SECOND)
+                                                    * samples.size / SAMPLE_RATE)),
+            temperature=0.0 if terms else [0.0, 0.2, 0.4, 0.6, 0.8, 1.0],
             # Fall back to sampling only on a loop (the compression-ratio check), not on a low average
             # log-probability: unclear speech has one by nature, up to five more decodings of every unit heard
             # unclearly were what made a 30 s answer cost 8 s instead of 2, and the hotwords pass is the remedy
             # for unclear units here. Not None: faster-whisper then skips every window whose no_speech_prob
             # passes its threshold however well it was decoded (a whole 30 s window of clear speech was lost);
-            # a bound no decoding reaches keeps speech, and the silence rule below drops what is silent. The
-            # hotwords pass keeps None (as measured): there the skip is what stops a loop on a silent window.
-            log_prob_threshold=None if terms else NO_LOGPROB_FALLBACK)
+            # a bound no decoding reaches keeps speech, and the silence rule below drops what is silent.
+            log_prob_threshold=NO_LOGPROB_FALLBACK)
         words: List[Word] = []
         dropped: List[str] = []
+        duration = samples.size / SAMPLE_RATE
         for seg in segments:
             if seg.no_speech_prob > self.no_speech_threshold and seg.avg_logprob < -1.0:
                 dropped.append(seg.text.strip())
-                continue
-            for w in seg.words or []:
-                if w.word.strip():
-                    words.append(Word(start=round(float(w.start), 3), end=round(float(w.end), 3), text=w.word.strip(),
-                                      probability=round(float(w.probability), 4)))
+            else:
+                words += [Word(start=round(float(w.start), 3), end=round(float(w.end), 3), text=w.word.strip(),
+                               probability=round(float(w.probability), 4)) for w in seg.words or [] if w.word.strip()]
+            # A unit is one stretch of speech (under Whisper's 30 s window). Once the decoding has reached its
+            # end, stop: faster-whisper would otherwise open another window on the last fraction of a second
+            # after the last word (it does whenever a decoding does not close on a timestamp, as it often does
+            # with hotwords), where Whisper invents words ("Python .com.", "OK, OK, OK, ...") at the cost of a
+            # whole second decoding.
+            if seg.end >= duration - TAIL:
+                break
+        heard_text = " ".join(w.text for w in words)
         dropped_words = drop_invented(words, terms)
         return Transcript(text=" ".join(w.text for w in words), words=words, language=info.language,
                           duration=samples.size / SAMPLE_RATE,
                           speech_duration=float(getattr(info, "duration_after_vad", 0.0) or 0.0),
-                          model=self.name, dropped_segments=dropped, hotwords=terms, dropped_words=dropped_words)
+                          model=self.name, dropped_segments=dropped, hotwords=terms, dropped_words=dropped_words,
+                          compression_ratio=compression_ratio(heard_text))
+
+
+def compression_ratio(text: str) -> float:
+    """How repetitive a text is, as Whisper measures it (a loop compresses well)."""
+    import zlib
+
+    data = text.encode("utf-8")
+    return len(data) / len(zlib.compress(data)) if data else 0.0
+
+
+def longest_run(words: List[Word]) -> int:
+    """The most times one word is said in a row."""
+    best = run = 0
+    for i, w in enumerate(words):
+        run = run + 1 if i and _key(w.text) == _key(words[i - 1].text) else 1
+        best = max(best, run)
+    return best
+
+
+def looped(t: Transcript, plain: Transcript) -> bool:
+    """A listening with hotwords that went round in circles: a job term said LOOP times in a row, text as
+    repetitive as Whisper's own fallback threshold, or any word said LOOP + 1 times in a row ("OK, OK, OK,
+    OK") where the plain listening did not."""
+    return t.compression_ratio > LOOP_COMPRESSION or any(d["reason"] == "repeated job term" for d in t.dropped_words) \
+        or longest_run(t.words) > max(LOOP, longest_run(plain.words))
 
 
 def sure(words: List[Word]) -> bool:
@@ -337,20 +401,21 @@ def merge_units(pieces: List[tuple], samples: np.ndarray, name: str, hotwords: L
     dropped_segments: List[str] = []
     dropped_words: List[dict] = []
     speech = seconds = 0.0
-    used = 0
+    used = loops = 0
     for unit, part in pieces:
         offset = unit.start / SAMPLE_RATE
         words += [Word(start=round(w.start + offset, 3), end=round(w.end + offset, 3), text=w.text,
-                       probability=w.probability) for w in part.words]
+                       probability=w.probability, support=w.support) for w in part.words]
         dropped_segments += part.dropped_segments
         dropped_words += [{**d, "at": round(d["at"] + offset, 3)} for d in part.dropped_words]
         speech += part.speech_duration
         seconds += part.seconds
         used += part.hotword_units
+        loops += part.hotword_loops
     return Transcript(text=" ".join(w.text for w in words), words=words, language="en",
                       duration=samples.size / SAMPLE_RATE, speech_duration=speech, model=name,
                       dropped_segments=dropped_segments, seconds=seconds, hotwords=list(hotwords),
-                      dropped_words=dropped_words, units=len(pieces), hotword_units=used)
+                      dropped_words=dropped_words, units=len(pieces), hotword_units=used, hotword_loops=loops)
 
 
 def transcribe_recording(transcriber: Transcriber, samples: np.ndarray, hotwords: Optional[List[str]] = None,
