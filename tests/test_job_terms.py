@@ -19,7 +19,7 @@ from interview_engine.speech.base_model import PINNED, ModelIntegrityError, pack
 from interview_engine.speech.hotwords import MAX_CHARS, job_terms
 from interview_engine.speech.media import decode
 from interview_engine.speech.transcriber import (Transcript, Word, WhisperTranscriber, drop_invented, looped,
-                                                  transcribe_recording)
+                                                  reuse_encodings, transcribe_recording)
 
 SPEECH = FIXTURES / "speech"
 
@@ -98,6 +98,37 @@ def test_a_job_description_full_of_terms_never_said_gets_none_of_them_credited()
         assert not set(flat_skills(t.heard_text(HEARD_MIN_PROBABILITY))) & never_said, (clip, t.text)
         if "Kubernetes" in t.text:
             assert [w for w in t.words if w.text.startswith("Kubernetes")][0].support < HEARD_MIN_PROBABILITY
+
+
+def test_the_second_listening_reuses_the_first_ones_encoding_and_hears_the_same():
+    from faster_whisper import WhisperModel
+
+    x = decode((SPEECH / "terms" / "checkout_en-us.ogg").read_bytes(), "audio file", 600).samples
+    terms = ["Kubernetes", "PostgreSQL", "Redis", "Kafka"]
+    transcriber = WhisperTranscriber()
+    model = transcriber.model()
+    as_loaded = model.encode  # reusing, as make_transcriber's model is
+    calls = []
+
+    def counted(features):  # the encoder itself, counting the windows it reads
+        calls.append(1)
+        return WhisperModel.encode(model, features)
+
+    def heard(reuse: bool):
+        calls.clear()
+        model.encode = counted
+        if reuse:
+            reuse_encodings(model)
+        try:
+            return transcriber.transcribe(x, terms), len(calls)
+        finally:
+            model.encode = as_loaded
+
+    anew, encoded_anew = heard(reuse=False)
+    reused, encoded_reused = heard(reuse=True)
+    assert anew.hotword_units == 1 and encoded_anew == 2 and encoded_reused == 1  # listened to twice
+    assert [(w.text, w.probability, w.support) for w in reused.words] == \
+        [(w.text, w.probability, w.support) for w in anew.words]
 
 
 @pytest.fixture
