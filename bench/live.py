@@ -16,14 +16,12 @@ answer, which pauses between sentences as people do):
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import statistics
 import sys
 import threading
 import time
 import uuid
-import wave
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +31,7 @@ from _common import ROOT, V2, app_server, pct, progress
 
 sys.path.insert(0, str(ROOT))
 from interview_engine.speech.media import SAMPLE_RATE, decode  # noqa: E402
+from interview_engine.speech.transcriber import wav_bytes  # noqa: E402
 
 CLIP = ROOT / "tests" / "fixtures" / "speech" / "long_answer.ogg"
 CV = (ROOT / "tests" / "fixtures" / "cv_backend.txt").read_text()
@@ -61,13 +60,7 @@ def pcm(x: np.ndarray) -> bytes:
 
 
 def wav(x: np.ndarray) -> bytes:
-    buf = io.BytesIO()
-    with wave.open(buf, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(SAMPLE_RATE)
-        w.writeframes(pcm(x))
-    return buf.getvalue()
+    return wav_bytes(x)
 
 
 def start(base: str) -> str:

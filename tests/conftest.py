@@ -174,6 +174,14 @@ class ServerProcess:
                 self.proc.kill()
 
 
+def ui_server(tmp_path_factory, folder: str, max_questions: int):
+    """The real app with its UI, for a module of browser tests (a generator: use it with `yield from`)."""
+    s = ServerProcess({"INTERVIEW_DATA_DIR": str(tmp_path_factory.mktemp(folder)), "UI_ENABLED": "true",
+                       "MAX_QUESTIONS": str(max_questions)}).start()
+    yield s
+    s.stop()
+
+
 @pytest.fixture
 def server_factory():
     servers = []

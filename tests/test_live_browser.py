@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, ServerProcess
+from conftest import FIXTURES, ui_server
 from interview_engine.speech.media import decode
 
 CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
@@ -28,10 +28,7 @@ ANSWER_SECONDS = json.loads((SPEECH / "manifest.json").read_text())["long_answer
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    env = {"INTERVIEW_DATA_DIR": str(tmp_path_factory.mktemp("live-ui")), "UI_ENABLED": "true", "MAX_QUESTIONS": "3"}
-    s = ServerProcess(env).start()
-    yield s
-    s.stop()
+    yield from ui_server(tmp_path_factory, "live-ui", 3)
 
 
 @pytest.fixture

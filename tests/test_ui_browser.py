@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, STRONG_ANSWER, THIN_ANSWER, ServerProcess
+from conftest import FIXTURES, STRONG_ANSWER, THIN_ANSWER, ui_server
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -33,10 +33,7 @@ SPEECH_SPY = ("window.__spoken = []; if (window.speechSynthesis) { window.speech
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    env = {"INTERVIEW_DATA_DIR": str(tmp_path_factory.mktemp("ui-data")), "UI_ENABLED": "true", "MAX_QUESTIONS": "4"}
-    s = ServerProcess(env).start()
-    yield s
-    s.stop()
+    yield from ui_server(tmp_path_factory, "ui-data", 4)
 
 
 @pytest.fixture(params=list(SIZES))

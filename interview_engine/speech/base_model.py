@@ -9,12 +9,12 @@ the file; nothing else is tried.
 """
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import logging
 import os
 from pathlib import Path
 from typing import Dict, Optional, Tuple
+from ..integrity import file_sha256
 
 log = logging.getLogger("interview.speech")
 
@@ -40,20 +40,12 @@ def package_data(package: str) -> Optional[Path]:
     return Path(list(spec.submodule_search_locations)[0]) / "data"
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def verify(folder: Path) -> None:
     for name, (digest, size) in PINNED.items():
         path = folder / name
         if not path.is_file():
             raise ModelIntegrityError(f"Whisper base: {path} is missing")
-        if path.stat().st_size != size or _sha256(path) != digest:
+        if path.stat().st_size != size or file_sha256(path) != digest:
             raise ModelIntegrityError(f"Whisper base: {name} does not match its pinned sha256 {digest[:12]}…; "
                                       f"refusing to load it (delete {folder} to join the parts again)")
 

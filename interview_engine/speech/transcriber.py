@@ -323,7 +323,7 @@ class GeminiTranscriber:
         from .voice import silences
 
         t0 = time.perf_counter()
-        part = self._types.Part.from_bytes(data=_wav_bytes(samples), mime_type="audio/wav")
+        part = self._types.Part.from_bytes(data=wav_bytes(samples), mime_type="audio/wav")
         response = self._client.models.generate_content(model=self.model_name,
                                                         contents=[prompts.TRANSCRIBE_PROMPT, part])
         text = (response.text or "").strip()
@@ -353,7 +353,8 @@ class FallbackTranscriber:
         return self.second.transcribe(samples, hotwords)
 
 
-def _wav_bytes(samples: np.ndarray) -> bytes:
+def wav_bytes(samples: np.ndarray) -> bytes:
+    """16-bit mono WAV at 16 kHz."""
     import io
     import wave
 
