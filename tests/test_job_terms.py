@@ -129,6 +129,8 @@ def test_the_second_listening_reuses_the_first_ones_encoding_and_hears_the_same(
     assert anew.hotword_units == 1 and encoded_anew == 2 and encoded_reused == 1  # listened to twice
     assert [(w.text, w.probability, w.support) for w in reused.words] == \
         [(w.text, w.probability, w.support) for w in anew.words]
+    from interview_engine.speech import transcriber as module
+    assert getattr(module._last_encoding, "value", None) is None  # nothing of the candidate's audio is kept
 
 
 @pytest.fixture

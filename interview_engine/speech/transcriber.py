@@ -176,8 +176,13 @@ class WhisperTranscriber:
         ("Azure, Azure, ..."), the plain listening is kept instead of decoding up to five more times (what
         made unclear answers cost five times their length). Its words carry `support`, so a term it brought
         where the plain listening heard nothing clearly is shown but not counted (see `Word.heard`)."""
+        try:
+            return self._listen(samples, list(hotwords or []))
+        finally:
+            _last_encoding.value = None  # the encoding of a candidate's audio is not kept past their unit
+
+    def _listen(self, samples: np.ndarray, terms: List[str]) -> Transcript:
         t0 = time.perf_counter()
-        terms = list(hotwords or [])
         first = self._decode(samples, [])
         first.hotwords = terms
         if not terms or sure(first.words):
@@ -277,7 +282,8 @@ def reuse_encodings(model) -> None:
     whole 30 s window (about 0.3 s of CPU here) whatever the unit's length, and both listenings of a unit
     encode exactly the same window: the same samples, the same voice-activity filter, the same features. So
     the last window each thread encoded is kept, and reused when the next window is equal to it byte for
-    byte; the decodings are exactly those without it."""
+    byte; the decodings are exactly those without it. `WhisperTranscriber.transcribe` forgets it once the
+    unit is transcribed."""
     encode = model.encode
 
     def encode_once(features: np.ndarray):
