@@ -59,10 +59,6 @@ def pcm(x: np.ndarray) -> bytes:
     return (np.clip(x, -1, 1) * 32767).astype(np.int16).tobytes()
 
 
-def wav(x: np.ndarray) -> bytes:
-    return wav_bytes(x)
-
-
 def start(base: str) -> str:
     sid = "bench_" + uuid.uuid4().hex[:10]
     r = requests.post(f"{base}{V2}/start", json={"user_id": "bench", "session_id": sid, "role": "Backend Engineer",
@@ -118,7 +114,7 @@ def live_once(base: str, x: np.ndarray) -> dict:
 
 def upload_once(base: str, x: np.ndarray) -> float:
     sid = start(base)
-    data = wav(x)
+    data = wav_bytes(x)
     t0 = time.monotonic()
     r = requests.post(f"{base}{V2}/answer", data={"session_id": sid}, files={"audio_file": ("answer.wav", data)},
                       timeout=120)

@@ -140,8 +140,8 @@ class DocumentLibrary:
 
 
 def sent_text(kind: str, text: Optional[str]) -> str:
-    """Text as sent, limited as the contract says (characters sent, before cleaning drops control characters),
-    and again once cleaned (NFKC can lengthen some characters)."""
+    """Text as sent, limited as the contract's maxLength says (characters as sent, before cleaning strips
+    spaces), and again once cleaned (NFKC can lengthen some characters)."""
     return check_length(kind, normalise(check_length(kind, text or "")))
 
 

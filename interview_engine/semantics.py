@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import List, Optional, Protocol, Sequence
 
 import numpy as np
+
 from .integrity import file_sha256
 
 log = logging.getLogger("interview_engine.semantics")

@@ -14,6 +14,7 @@ import logging
 import os
 from pathlib import Path
 from typing import Dict, Optional, Tuple
+
 from ..integrity import file_sha256
 
 log = logging.getLogger("interview.speech")

@@ -183,9 +183,9 @@ class LiveTranscription:
         for unit in units:
             part = self._done.get((unit.start, unit.end))
             if part is not None:
-                words += _shift(part.words, unit.start)
+                words += [w.shifted(unit.start / SAMPLE_RATE) for w in part.words]
         if display is not None and (not units or display[0].start >= units[-1].end):
-            words += _shift(display[1].words, display[0].start)
+            words += [w.shifted(display[0].start / SAMPLE_RATE) for w in display[1].words]
         rate = None
         if len(words) >= 5 and words[-1].end - words[0].start >= 3.0:
             rate = int(round(len(words) / (words[-1].end - words[0].start) * 60))
@@ -283,9 +283,3 @@ class LiveTranscription:
                              "record the answer again")
         if self.state != "open":
             raise BadRequest("This live answer has already ended")
-
-
-def _shift(words: List[Word], start_sample: int) -> List[Word]:
-    offset = start_sample / SAMPLE_RATE
-    return [Word(start=w.start + offset, end=w.end + offset, text=w.text, probability=w.probability, support=w.support)
-            for w in words]

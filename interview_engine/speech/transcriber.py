@@ -6,7 +6,7 @@ import logging
 import re
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Dict, List, Optional, Protocol
 
 import numpy as np
@@ -33,6 +33,10 @@ class Word:
         terms brought, where the plain listening heard something that clearly too. The terms may correct a
         mishearing ("Moncubanetes" -> "Kubernetes"), not fill in speech Whisper could not make out at all."""
         return self.probability >= min_probability and (self.support is None or self.support >= min_probability)
+
+    def shifted(self, seconds: float) -> "Word":
+        """The same word on a longer recording's clock (a unit's words start at the unit's start)."""
+        return replace(self, start=round(self.start + seconds, 3), end=round(self.end + seconds, 3))
 
 
 @dataclass
@@ -240,13 +244,13 @@ class WhisperTranscriber:
             # whole second decoding.
             if seg.end >= duration - TAIL:
                 break
-        heard_text = " ".join(w.text for w in words)
+        decoded = " ".join(w.text for w in words)  # before invented words go: a loop shows in full
         dropped_words = drop_invented(words, terms)
         return Transcript(text=" ".join(w.text for w in words), words=words, language=info.language,
-                          duration=samples.size / SAMPLE_RATE,
+                          duration=duration,
                           speech_duration=float(getattr(info, "duration_after_vad", 0.0) or 0.0),
                           model=self.name, dropped_segments=dropped, hotwords=terms, dropped_words=dropped_words,
-                          compression_ratio=compression_ratio(heard_text))
+                          compression_ratio=compression_ratio(decoded))
 
 
 def compression_ratio(text: str) -> float:
@@ -435,8 +439,7 @@ def merge_units(pieces: List[tuple], samples: np.ndarray, name: str, hotwords: L
     used = loops = 0
     for unit, part in pieces:
         offset = unit.start / SAMPLE_RATE
-        words += [Word(start=round(w.start + offset, 3), end=round(w.end + offset, 3), text=w.text,
-                       probability=w.probability, support=w.support) for w in part.words]
+        words += [w.shifted(offset) for w in part.words]
         dropped_segments += part.dropped_segments
         dropped_words += [{**d, "at": round(d["at"] + offset, 3)} for d in part.dropped_words]
         speech += part.speech_duration
