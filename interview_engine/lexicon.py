@@ -147,6 +147,13 @@ DISCOURSE_FILLERS = ["you know", "i mean", "kind of", "sort of", "like", "basica
 FILLERS = HESITATIONS + DISCOURSE_FILLERS
 HEDGES = ["i think", "i guess", "maybe", "probably", "perhaps", "not sure", "i don't know",
           "i dont know", "i suppose", "might", "hopefully", "somewhat", "i believe"]
+# Prescriptions in general instead of an answer: "it's important to communicate", "safety should always come
+# first", "it depends on the use case". A sentence of this kind says what anyone should do, not what this
+# candidate did, would do or knows; an answer made of them is generic in any field.
+PLATITUDE_RE = re.compile(
+    r"\b(?:it'?s|it is|is|are) (?:very |really |so |always |absolutely )?(?:important|essential|key|vital|crucial|"
+    r"critical)\b|\bshould\b|\bbest practices?\b|\bcomes? first\b|\btop priority\b|\bdepends on\b",
+    re.IGNORECASE)
 # Business and interview boilerplate: rare enough in general English to look specific, but it names
 # nothing. Never counted as a specific term.
 GENERIC_WORDS = set("""stakeholder stakeholders synergy synergies leverage leveraged leveraging proactive

@@ -87,7 +87,8 @@ class Evidence(BaseModel):
     specific_terms: List[str] = Field(default_factory=list, description="words in the answer that name something")
     novelty: float = Field(1.0, description="share of the answer's content words not taken from the question")
     flags: List[str] = Field(default_factory=list, description="shapes found: read_back, keyword_list, "
-                             "star_without_substance, gibberish, scorer_only, hypothetical, off_topic, thin")
+                             "star_without_substance, gibberish, scorer_only, hypothetical, off_topic, thin, "
+                             "platitudes (generic), nothing_concrete, cuts_corners, rambling, empty")
     semantic: Dict[str, Any] = Field(default_factory=dict, description="similarity by meaning, and the model")
     rules: List[Dict[str, Any]] = Field(default_factory=list, description="each rule that moved a score")
 

@@ -87,3 +87,20 @@ def gaming_answers(case: dict) -> dict:
         "gibberish": GAMING_TEMPLATES["gibberish"],
         "instruction": GAMING_TEMPLATES["instruction"],
     }
+
+
+# Generic answers: what anyone should do, in general, and nothing the candidate did. Written for the tests,
+# one per role, each on its role's question.
+GENERIC = {
+    "pharmacy": "Prescription safety is really important in any pharmacy. Every prescription should be screened "
+                "carefully against the references, and any concern should be raised with the prescriber. Patient "
+                "safety always comes first, and good communication is key.",
+    "data": "Performance depends on the data volumes and the cluster. It's important to follow best practices, "
+            "monitor the pipelines and tune the jobs, and the team should always look for bottlenecks early.",
+    "electrician": "Safe isolation is essential on every job. Electricians should always follow the regulations, "
+                   "test before touching anything and keep the customer informed, because safety comes first.",
+    "teacher": "Every child learns differently, so it's important to differentiate. Teachers should set clear "
+               "expectations, check understanding often and keep parents involved; good relationships are key.",
+    "hr": "Fairness is the top priority in HR. Managers should follow the policy consistently and document "
+          "everything, and it's essential to communicate clearly with everyone involved.",
+}

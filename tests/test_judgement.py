@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from judgement_cases import CASES, gaming_answers
+from judgement_cases import CASES, GENERIC, gaming_answers
 from interview_engine import evaluate_answer, lexicon
 from interview_engine.evaluation import question_type
 from interview_engine.language import figures, fillers, gibberish
@@ -53,6 +53,30 @@ def test_an_answer_about_something_else_is_not_relevant_however_specific():
     on, off = judge(case, case["strong"]), judge(case, elsewhere)
     assert off.relevance <= 4 and on.relevance >= off.relevance + 4
     assert off.evidence.semantic["question"]["z"] < on.evidence.semantic["question"]["z"] - 1.5
+
+
+@pytest.mark.parametrize("role", sorted(CASES))
+def test_general_prescriptions_without_anything_done_are_generic(role):
+    case = CASES[role]
+    generic, strong = judge(case, GENERIC[role]), judge(case, case["strong"])
+    assert "platitudes" in generic.evidence.flags, generic.evidence.flags
+    assert generic.depth <= 4 and generic.relevance <= 6, (generic.clarity, generic.relevance, generic.depth)
+    assert overall(strong) - overall(generic) >= 1.5, (overall(strong), overall(generic))
+    # The evidence quotes the words that made it generic.
+    assert any(r["rule"] == "platitudes" and "sentences say what should be done in general" in r["evidence"]
+               for r in generic.evidence.rules)
+    assert "not what should be done in general" in generic.feedback
+    # The same advice, with what the candidate did, is not generic: the rule looks for an answer in person.
+    in_person = judge(case, GENERIC[role] + " " + case["strong"])
+    assert "platitudes" not in in_person.evidence.flags
+
+
+def test_one_should_in_an_explanation_is_not_generic():
+    q = "What is the difference between an MCB and an RCD, and when would you fit an RCBO?"
+    answer = ("An MCB trips on overcurrent, overload or a short circuit. An RCD trips on earth leakage, usually at "
+              "30 mA, and gives no overcurrent protection. An RCBO combines both for one circuit, so a fault takes "
+              "out only that circuit. You should fit RCBOs where one nuisance trip would cost too much.")
+    assert "platitudes" not in evaluate_answer(q, answer, role="Electrician", stage="technical").evidence.flags
 
 
 def test_gibberish_gets_its_own_message_not_off_topic():

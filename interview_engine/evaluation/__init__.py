@@ -25,7 +25,7 @@ def _clamp(x: float) -> int:
     return int(max(1, min(10, round(x))))
 
 
-NOT_RAISED = {"read_back", "keyword_list", "star_without_substance", "off_topic", "cuts_corners"}
+NOT_RAISED = {"read_back", "keyword_list", "star_without_substance", "off_topic", "cuts_corners", "platitudes"}
 
 
 def score_features(f: Features, calibrated: bool = True) -> tuple:
@@ -85,7 +85,7 @@ def _evidence(f: Features, effects: List[R.Effect], unclear: Sequence[str] = ())
     flags = sorted({e.rule for e in effects if e.rule in ("read_back", "keyword_list", "star_without_substance",
                                                           "gibberish", "scorer_only", "hypothetical",
                                                           "off_topic", "thin", "empty", "rambling", "cuts_corners",
-                                                          "nothing_concrete")})
+                                                          "nothing_concrete", "platitudes")})
     notes: Dict[str, List[str]] = {d: [] for d in R.DIMENSIONS}
     for e in effects:
         if e.note and e.note not in notes[e.dimension]:

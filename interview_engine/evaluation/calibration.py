@@ -30,7 +30,7 @@ MODEL_PATH = Path(__file__).with_name("calibration.json")
 DIMENSIONS = ("clarity", "relevance", "depth")
 # The rule shapes whose presence is an input (1 when the rule fired).
 SHAPES = ("read_back", "keyword_list", "star_without_substance", "hypothetical", "off_topic", "thin",
-          "rambling", "cuts_corners", "nothing_concrete")
+          "rambling", "cuts_corners", "nothing_concrete", "platitudes")
 QUESTION_TYPES = ("experience", "knowledge", "motivation", "closing")
 # Inputs that come from the embedding model: when it cannot load they take the development mean, so they
 # move nothing and the rest of the model still applies.
@@ -45,7 +45,7 @@ SIGNS = {
                       "specific_terms", "specific_mass", "information", "specific_density", "measured_figures",
                       "own_actions", "concrete_actions", "reasoning", "result", "situation", "structure")},
     **{n: -1 for n in ("star_words", "list_share", "fillers", "hedges", "repetition", "no_experience",
-                       "modal_share")},
+                       "modal_share", "platitudes")},
     **{"shape_" + s: -1 for s in SHAPES},
 }
 
@@ -64,7 +64,7 @@ LABELS = {
     "result": "an outcome stated", "situation": "a situation set out", "modal_share": "'I would' clauses",
     "no_experience": "says it has no experience of this", "asks": "questions asked", "repetition": "repetition",
     "first_person": "first person",
-    "structure": "ordering words", "skills": "tools and skills named",
+    "structure": "ordering words", "platitudes": "general prescriptions ('it's important to', 'should')", "skills": "tools and skills named",
 }
 
 
@@ -89,6 +89,7 @@ def inputs(f: Features, rule_scores: Mapping[str, float], fired: Sequence[str]) 
         "no_experience": float(bool(f.no_experience)), "asks": math.log1p(f.asks), "repetition": f.repetition,
         "first_person": float(f.first_person), "structure": math.log1p(len(f.structure)),
         "skills": math.log1p(len(f.skills)),
+        "platitudes": len(f.platitudes) / max(1, len(f.sentences)),
     }
     for shape in SHAPES:
         x["shape_" + shape] = float(shape in fired)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence
 
 from .. import language
-from ..lexicon import INJECTION_RE, REASONING, STAR_RESULT, STAR_SITUATION, flat_skills
+from ..lexicon import INJECTION_RE, PLATITUDE_RE, REASONING, STAR_RESULT, STAR_SITUATION, flat_skills
 from ..text import content_stems, sentences, stem, unique, words
 from . import meaning
 
@@ -141,6 +141,7 @@ class Features:
     new_terms: List[str] = field(default_factory=list)
     fillers: Dict[str, int] = field(default_factory=dict)
     hedges: Dict[str, int] = field(default_factory=dict)
+    platitudes: List[str] = field(default_factory=list)  # sentences that prescribe in general (PLATITUDE_RE)
     figures: List[language.Figure] = field(default_factory=list)
     specific: List[str] = field(default_factory=list)
     specific_mass: float = 0.0  # specific terms, weighted by how much each names something
@@ -214,6 +215,7 @@ def extract(question: str, answer: str, *, role: str = "", jd_text: str = "", ta
     f.chunk_words = round(sum(len(c.split()) for c in chunks) / max(1, len(chunks)), 1)
     f.fillers = language.fillers(clean)
     f.hedges = language.hedges(clean)
+    f.platitudes = [s for s in f.sentences if PLATITUDE_RE.search(s)]
     filler_words = {w for k in f.fillers for w in k.split()}
     f.content = [s for s in content_stems(clean) if s not in filler_words]
     if len(f.content) >= 20:

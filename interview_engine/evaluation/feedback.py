@@ -27,6 +27,8 @@ def feedback(scores: Dict[str, int], f: Features, ev: Evidence) -> str:
                        "tools or steps you used, and a measured result")
     if "off_topic" in flags:
         improve.append("address the question directly; little of its subject appeared in the answer")
+    if "platitudes" in flags:
+        improve.append("say what you did, or would do, in this case, not what should be done in general")
     if "hypothetical" in flags:
         good.append("an honest, reasoned approach")
         improve.append("if you can, connect it to something you have done, even on a smaller scale")

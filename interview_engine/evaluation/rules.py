@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, List, Optional
 
-from ..lexicon import SAFEGUARD_DISMISSAL_RE, SAFEGUARD_NEGATION_RE
+from ..lexicon import PLATITUDE_RE, SAFEGUARD_DISMISSAL_RE, SAFEGUARD_NEGATION_RE
 from .features import FIRST_PERSON, Features
 
 THIRD_PARTY_START_RE = re.compile(r"\s*(?:a|an|the|his|her|their|one|another|this|that|one of)\s+\w+", re.IGNORECASE)
@@ -342,6 +342,23 @@ def nothing_concrete(f: Features) -> List[Effect]:
     return [Effect("nothing_concrete", "relevance", cap=5, note=note), Effect("nothing_concrete", "depth", cap=3, note=note)]
 
 
+# At least two sentences, and a third of the answer, prescribing in general, and no action of the candidate's
+# own: one "you should fit RCBOs where..." in an explanation is advice, not a generic answer.
+PLATITUDE_SENTENCES, PLATITUDE_SHARE = 2, 1 / 3
+
+
+def platitudes(f: Features) -> List[Effect]:
+    """Generic: what anyone should do ("it's important to...", "safety should come first"), and nothing this
+    candidate did or would do. Whatever it names, it answers the question in general, not in person."""
+    if f.actions or len(f.platitudes) < max(PLATITUDE_SENTENCES, PLATITUDE_SHARE * len(f.sentences)) \
+            or f.qtype == "closing":
+        return []
+    quoted = PLATITUDE_RE.search(f.platitudes[0])
+    note = (f"generic: {len(f.platitudes)} of {len(f.sentences)} sentences say what should be done in general "
+            f"('{quoted.group(0) if quoted else f.platitudes[0][:40]}'), none what the candidate did")
+    return [Effect("platitudes", "depth", cap=4, note=note), Effect("platitudes", "relevance", cap=6, note=note)]
+
+
 def thin(f: Features) -> List[Effect]:
     """Too little to judge: very short, unless the few words are specific."""
     wc = f.word_count
@@ -423,5 +440,5 @@ RULES: List[Rule] = [
     # clarity
     clarity_base, fillers, hedges, sentence_length, repetition, structure, concrete_wording,
     # shapes that say nothing, and answers too short to judge
-    read_back, keyword_list, star_without_substance, nothing_concrete, thin,
+    read_back, keyword_list, star_without_substance, nothing_concrete, platitudes, thin,
 ]
