@@ -19,7 +19,7 @@ from interview_engine.speech.base_model import PINNED, ModelIntegrityError, pack
 from interview_engine.speech.hotwords import MAX_CHARS, job_terms
 from interview_engine.speech.media import decode
 from interview_engine.speech.transcriber import (Transcript, Word, WhisperTranscriber, drop_invented, looped,
-                                                  reuse_encodings, transcribe_recording)
+                                                  reuse_encodings, support, transcribe_recording)
 
 SPEECH = FIXTURES / "speech"
 
@@ -69,6 +69,21 @@ def test_a_term_the_job_terms_brought_counts_only_where_the_plain_listening_hear
     t = Transcript(text="", words=[corrected, filled_in, plain], language="en", duration=6, speech_duration=6,
                    model="m")
     assert t.heard_text(0.3) == "Kubernetes. … Kafka"
+
+
+def test_support_comes_only_from_a_word_heard_like_the_term():
+    plain = [Word(0.0, 0.4, "into", 0.9), Word(0.4, 1.2, "oncuminates.", 0.45), Word(1.2, 1.5, "Each", 0.99),
+             Word(2.0, 2.3, "did", 0.11), Word(2.3, 2.9, "indexing", 0.6), Word(3.0, 3.3, "Rabbit", 0.4),
+             Word(3.3, 3.8, "MQQ", 0.64)]
+    # A misheard term, corrected: spelled like what the plain listening heard there.
+    assert support(Word(0.5, 1.2, "Kubernetes.", 0.7), plain) == 0.45
+    # A clearly heard, different word is not support for a term put in its place (the time overlap alone
+    # would have given 0.6 and counted it).
+    assert support(Word(2.4, 2.9, "Kubernetes", 0.5), plain) == 0.0
+    # One word heard as two: supported by the part it is spelled like ("Rabbit", not "MQQ").
+    assert support(Word(3.0, 3.8, "RabbitMQ", 0.8), plain) == 0.4
+    # The same word heard both times keeps the plain listening's probability; nothing heard there gives 0.
+    assert support(Word(1.2, 1.5, "Each", 0.95), plain) == 0.99 and support(Word(5.0, 5.5, "Kafka", 0.9), plain) == 0.0
 
 
 def test_what_counts_as_a_second_listening_going_round_in_circles():
