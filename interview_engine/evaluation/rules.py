@@ -353,9 +353,9 @@ def platitudes(f: Features) -> List[Effect]:
     if f.actions or len(f.platitudes) < max(PLATITUDE_SENTENCES, PLATITUDE_SHARE * len(f.sentences)) \
             or f.qtype == "closing":
         return []
-    quoted = PLATITUDE_RE.search(f.platitudes[0])
+    quoted = PLATITUDE_RE.search(f.platitudes[0]).group(0)  # f.platitudes holds the sentences it matched
     note = (f"generic: {len(f.platitudes)} of {len(f.sentences)} sentences say what should be done in general "
-            f"('{quoted.group(0) if quoted else f.platitudes[0][:40]}'), none what the candidate did")
+            f"('{quoted}'), none what the candidate did")
     return [Effect("platitudes", "depth", cap=4, note=note), Effect("platitudes", "relevance", cap=6, note=note)]
 
 

@@ -7,6 +7,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field, replace
+from difflib import SequenceMatcher
 from typing import Dict, List, Optional, Protocol
 
 import numpy as np
@@ -55,12 +56,11 @@ def _letters(text: str) -> str:
 def support(word: Word, plain: List[Word]) -> float:
     """The plain listening's best probability for what it heard where `word` was heard with the job's terms;
     0.0 if it heard nothing there, or heard a word that `word` does not resemble."""
-    from difflib import SequenceMatcher
-
     overlap = [p for p in plain if p.end > word.start and p.start < word.end]
     mine = _letters(word.text)
     if not overlap or not mine:
         return 0.0
+
     def like(heard: str) -> bool:
         return bool(heard) and SequenceMatcher(None, mine, heard).ratio() >= RESEMBLES
 
