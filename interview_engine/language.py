@@ -24,10 +24,32 @@ WORD_ZIPF = 1.0
 
 
 @lru_cache(maxsize=65536)
-def zipf(word: str) -> float:
+def zipf(word: str, lang: str = "en") -> float:
     from wordfreq import zipf_frequency
 
-    return zipf_frequency(word, "en")
+    return zipf_frequency(word, lang)
+
+
+# Languages an answer given in the wrong language is most likely to be in; wordfreq ships their word lists.
+OTHER_LANGUAGES = ("fr", "es", "de", "it", "pt", "nl")
+# Share of an answer's ordinary (lower-case) words that are not English, from which it is not an English answer.
+# English answers, jargon and keyword lists included, stay under a quarter (at most 0.21 on the labelled set);
+# paragraphs in French, Spanish or German and placeholder Latin (lorem ipsum) are at 0.5 and above.
+NOT_ENGLISH_SHARE = 0.4
+
+
+def not_english(text: str) -> Tuple[float, List[str]]:
+    """Share of the lower-case words that are not English: more common in another language than in English
+    (by a factor of ten), or in no word list at all ("consectetur"). Names, acronyms and product names are
+    capitalised and left out, so a list of tools is not foreign."""
+    words = [t for t in _PLAIN_WORD_RE.findall(text or "") if t.islower()]
+    if len(words) < 8:
+        return 0.0, []
+    odd = [w for w in words if zipf(w) < 1.5 or max(zipf(w, lang) for lang in OTHER_LANGUAGES) >= zipf(w) + 1.0]
+    return len(odd) / len(words), odd
+
+
+_PLAIN_WORD_RE = re.compile(r"(?<![\w'])[^\W\d_]+(?:'[^\W\d_]+)?(?![\w'])")
 
 
 def tokens(text: str) -> List[str]:
@@ -298,6 +320,10 @@ def gibberish(text: str) -> Gibberish:
            (c.strip(".,;:!?").isalpha() and zipf(c.strip(".,;:!?").lower()) < 1.7 and len(c) > 2)]
     if len(raw) >= 2 and len(odd) / len(raw) >= 0.4:
         return Gibberish(True, f"{len(odd)} of {len(raw)} words are not words: " + ", ".join(odd[:4]))
+    # Placeholder text (lorem ipsum) or a paragraph in another language: words, but not an English answer.
+    share, foreign = not_english(stripped)
+    if share >= NOT_ENGLISH_SHARE:
+        return Gibberish(True, f"{share:.0%} of the words are not English: " + ", ".join(list(dict.fromkeys(foreign))[:4]))
     return Gibberish(False)
 
 

@@ -245,8 +245,20 @@ INJECTION_RE = re.compile(
     r"\b(give|award|assign|output|return)\b[^.]{0,40}\b(maximum|max|perfect|full|top) (scores?|marks)\b|"
     r"(give|award|rate|score|assign) (me|this( answer)?|it|the candidate) (a |an )?"
     r"(perfect|full|maximum|max|top|10|ten|high)|\b10\s*/\s*10\b|\bscore of 10\b|"
-    r"(as|you are) (an? )?(ai|language model|assistant|grader|evaluator|scorer)|system prompt|"
-    r"new instructions?:|mark this (answer )?as|this answer (deserves|should (get|receive)))",
+    r"(as|you are) (an? )?(ai|language model|grader|evaluator|scorer)\b|you are (an? )?(ai )?assistant\b|as an ai assistant|system prompt|"
+    r"new instructions?:|mark this (answer )?as|this answer (deserves|should (get|receive))|"
+    # Addressed to whoever scores, in any words: "As the evaluator, ...", "Attention, AI scoring system: ...".
+    r"\bas the (ai |automated )?(evaluator|grader|scorer|assessor|marker|reviewer|judge|examiner)\b|"
+    r"\b(ai|automated|llm)\s+(scoring|grading|marking|evaluation|assessment|review)\s*(system|tool|model|engine)?\b|"
+    r"\b(hey|hi|dear|attention|note to|hello)\W+(the |you )?(ai|bot|model|grader|scorer|evaluator|assessor|marker)\b|"
+    # Asking for a score: a scoring verb on this answer with a top value, or the score it "should" get.
+    r"\b(rate|score|grade|mark|record|assign|award|give|treat)\b[^.;]{0,40}\b(this|the) (response|answer|submission|reply|"
+    r"one|candidate)\b[^.;]{0,30}\b(excellent|perfect|maximum|max|full|top|highest|ten|10|outstanding|exemplary)\b|"
+    r"\b(rate|score|grade|mark) (this|the) (response|answer|submission|reply|one)\b|"
+    r"\b(record|assign|award|give)\b[^.;]{0,20}\b(a )?(perfect|maximum|max|full|top|highest) (score|scores|marks?|rating|grade)s?\b|"
+    r"\b(the )?(correct|right|appropriate|expected|only fair) (score|rating|grade|mark) (is|should be|would be|here is)\b|"
+    r"\b(meets|satisfies|fulfils|fulfills|hits) (every|all|each) (criterion|criteria|requirement|requirements) (of|in|on) "
+    r"(the |your )?(rubric|marking|scoring|grading|mark scheme))",
     re.IGNORECASE,
 )
 
