@@ -1,4 +1,5 @@
-"""Command line: `python -m interview_engine evaluate ...`, `graph`, `prefetch-models`, `new-api-key OWNER`, `hash-api-key`."""
+"""Command line: `python -m interview_engine evaluate ...`, `graph`, `prefetch-models`, `new-api-key OWNER`, `hash-api-key`,
+`contrast` (re-embed the contrast questions after editing `data/contrast_questions.txt`)."""
 from __future__ import annotations
 
 import argparse
@@ -36,6 +37,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     nk = sub.add_parser("new-api-key", help="make an API key for OWNER: prints the key (give it to the owner, "
                                             "once) and the API_KEYS entry holding only its hash")
     nk.add_argument("owner", help="1-64 characters from A-Za-z0-9_.-")
+    sub.add_parser("contrast", help="embed data/contrast_questions.txt and the question bank, and write the "
+                                    "shipped vectors (after editing the list)")
     sub.add_parser("hash-api-key", help="print the API_KEYS hash of a key read from standard input")
     args = parser.parse_args(argv)
 
@@ -48,6 +51,11 @@ def main(argv: Optional[List[str]] = None) -> int:
         from .graph import mermaid
 
         print(mermaid())
+    elif args.command == "contrast":
+        from .evaluation import contrast
+
+        path = contrast.write_vectors()
+        print(f"wrote {path} ({len(contrast.contrast_texts())} questions)")
     elif args.command == "prefetch-models":
         return _prefetch(args.emotion)
     elif args.command == "new-api-key":

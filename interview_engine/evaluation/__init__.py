@@ -103,6 +103,11 @@ def _evidence(f: Features, effects: List[R.Effect], unclear: Sequence[str] = ())
         semantic["job_description"] = {"cosine": round(f.jd_sim.cosine, 4), "z": f.jd_sim.z}
     if f.target_sim is not None:
         semantic["targets"] = {"cosine": round(f.target_sim.cosine, 4), "z": f.target_sim.z}
+    if f.contrast is not None:
+        c = f.contrast
+        semantic["contrast"] = {"z": c.z, "better_fitting_questions": c.rank, "questions": c.size,
+                                "closest_question": c.closest, "question_focus": c.focus,
+                                "off_topic": c.off, **({"passage": c.passage} if c.passage else {})}
     if f.semantic_note:
         semantic["note"] = f.semantic_note
     return Evidence(

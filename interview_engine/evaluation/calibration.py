@@ -34,14 +34,14 @@ SHAPES = ("read_back", "keyword_list", "star_without_substance", "hypothetical",
 QUESTION_TYPES = ("experience", "knowledge", "motivation", "closing")
 # Inputs that come from the embedding model: when it cannot load they take the development mean, so they
 # move nothing and the rest of the model still applies.
-SEMANTIC = ("question_z", "jd_z", "question_minus_jd")
+SEMANTIC = ("question_z", "jd_z", "question_minus_jd", "contrast_z")
 
 # What the rubric says each measure means: +1 it can only raise a score, -1 only lower it; unlisted inputs
 # (question type, questions asked, first person, ...) may go either way. A fit that finds, say, that giving reasons
 # goes with lower labels on the development data (confidently wrong answers explain themselves at length) is
 # finding the labellers' writing, not what makes an answer good: such a weight is held at 0 instead.
 SIGNS = {
-    **{n: 1 for n in ("rule_clarity", "rule_relevance", "rule_depth", "question_z", "jd_z", "novelty",
+    **{n: 1 for n in ("rule_clarity", "rule_relevance", "rule_depth", "question_z", "jd_z", "contrast_z", "novelty",
                       "specific_terms", "specific_mass", "information", "specific_density", "measured_figures",
                       "own_actions", "concrete_actions", "reasoning", "result", "situation", "structure")},
     **{n: -1 for n in ("star_words", "list_share", "fillers", "hedges", "repetition", "no_experience",
@@ -55,6 +55,7 @@ LABELS = {
     "rule_depth": "the rubric's depth", "question_z": "closeness in meaning to the question",
     "jd_z": "closeness in meaning to the job description",
     "question_minus_jd": "about this question more than about the job in general",
+    "contrast_z": "fits this question better than other interview questions",
     "novelty": "own words (not the question's)", "question_words": "the question's subject words used",
     "specific_terms": "specific terms named", "specific_mass": "weight of specific terms",
     "information": "amount of information", "specific_density": "specific terms per word",
@@ -77,6 +78,7 @@ def inputs(f: Features, rule_scores: Mapping[str, float], fired: Sequence[str]) 
         "rule_depth": float(rule_scores["depth"]),
         "question_z": q.z if q else None,
         "jd_z": jd.z if jd else None, "question_minus_jd": (q.z - jd.z) if (q and jd) else None,
+        "contrast_z": f.contrast.z if f.contrast else None,
         "novelty": f.novelty, "question_words": len(f.covered_question_terms) / max(1, len(f.question_terms)),
         "specific_terms": math.log1p(len(f.specific)), "specific_mass": math.log1p(f.specific_mass),
         "information": math.log1p(f.info_mass), "specific_density": f.specific_mass / wc,

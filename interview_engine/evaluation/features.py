@@ -9,6 +9,7 @@ from typing import Dict, List, Optional, Sequence
 from .. import language
 from ..lexicon import INJECTION_RE, PLATITUDE_RE, REASONING, STAR_RESULT, STAR_SITUATION, flat_skills
 from ..text import content_stems, sentences, stem, unique, words
+from . import contrast as contrasting
 from . import meaning
 
 # Words that interview questions use to ask, not to name a subject: an answer need not repeat them.
@@ -171,6 +172,7 @@ class Features:
     question_sim: Optional[meaning.Similarity] = None
     jd_sim: Optional[meaning.Similarity] = None
     target_sim: Optional[meaning.Similarity] = None
+    contrast: Optional[contrasting.Contrast] = None  # this question against other interview questions
 
     @property
     def word_count(self) -> int:
@@ -276,6 +278,7 @@ def extract(question: str, answer: str, *, role: str = "", jd_text: str = "", ta
         f.jd_sim = meaning.similarity(vec, jd_text[:2000]) if jd_text.strip() else None
         if f.targets:
             f.target_sim = meaning.best_of(vec, f.targets)
+        f.contrast = contrasting.contrast(vec, question, clean, f.question_sim.z if f.question_sim else None)
     else:
         from ..semantics import get_embedder
 

@@ -7,6 +7,13 @@ from ..models import Evidence
 from .features import Features
 
 
+def _quote(question: str, limit: int = 140) -> str:
+    """A question as quoted to the candidate: its first sentence, shortened at a word."""
+    first = question.split("? ")[0].rstrip()
+    first = first if first.endswith(("?", ".")) else first + ("?" if "?" in question else "")
+    return first if len(first) <= limit else first[:limit].rsplit(" ", 1)[0] + "..."
+
+
 def feedback(scores: Dict[str, int], f: Features, ev: Evidence) -> str:
     flags = set(ev.flags)
     if "gibberish" in flags:
@@ -25,7 +32,10 @@ def feedback(scores: Dict[str, int], f: Features, ev: Evidence) -> str:
     if "star_without_substance" in flags:
         improve.append("fill the situation-action-result frame with real content: what the problem was, the "
                        "tools or steps you used, and a measured result")
-    if "off_topic" in flags:
+    if "off_topic" in flags and f.contrast is not None and f.contrast.off:
+        improve.append(f"answer the question asked ('{_quote(f.contrast.focus)}'): your answer reads as an answer "
+                       f"to a different one, such as '{_quote(f.contrast.closest)}'")
+    elif "off_topic" in flags:
         improve.append("address the question directly; little of its subject appeared in the answer")
     if "platitudes" in flags:
         improve.append("say what you did, or would do, in this case, not what should be done in general")
