@@ -90,6 +90,9 @@ class Evidence(BaseModel):
                              "star_without_substance, gibberish, scorer_only, hypothetical, off_topic, thin, "
                              "platitudes (generic), nothing_concrete, cuts_corners, rambling, empty")
     semantic: Dict[str, Any] = Field(default_factory=dict, description="similarity by meaning, and the model")
+    facts_checked: bool = Field(False, description="whether the facts and safety of what was said were judged: "
+                                "an LLM engine does; the offline engine reads how an answer is built, not whether "
+                                "it is right, and says so")
     rules: List[Dict[str, Any]] = Field(default_factory=list, description="each rule that moved a score")
 
 

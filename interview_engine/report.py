@@ -11,6 +11,13 @@ HIRE_AT = 8.0
 MAYBE_AT = 6.0
 
 
+# Shapes that are not an answer to the question, whatever else they hold.
+NOT_ANSWERS = {"off_topic", "gibberish", "empty", "scorer_only", "read_back", "keyword_list"}
+NOT_CHECKED = ("The facts and the safety of what was said were not checked: the offline engine scores how an "
+               "answer is built (on topic, specific, with actions and results), not whether it is right. An LLM "
+               "engine (Gemini or an OpenAI-compatible server) can check that.")
+
+
 def recommend(overall_score: float) -> str:
     """The contract's thresholds, applied to the score as reported (rounded to 2 decimals)."""
     if overall_score >= HIRE_AT:
@@ -34,15 +41,18 @@ def strengths_and_areas(evaluations: List[Dict]) -> Tuple[List[str], List[str]]:
     if not n:
         return [], ["No answers were given, so there is nothing to assess."]
     evidences = [e.get("evidence") or {} for e in evaluations]
-    star_full = sum(1 for ev in evidences if all((ev.get("star") or {}).values()) and ev.get("star"))
-    with_numbers = sum(1 for ev in evidences if ev.get("numbers"))
+    # A claim of strength counts only answers that addressed their question: a vivid story about something
+    # else is no concrete example, and no figure it holds backs a claim.
+    answered = [ev for ev in evidences if not ev.get("off_topic") and not set(ev.get("flags") or ()) & NOT_ANSWERS]
+    star_full = sum(1 for ev in answered if all((ev.get("star") or {}).values()) and ev.get("star"))
+    with_numbers = sum(1 for ev in answered if ev.get("numbers"))
     off_topic = sum(1 for ev in evidences if ev.get("off_topic"))
     short = sum(1 for ev in evidences if ev.get("too_short"))
     rambling = sum(1 for ev in evidences if ev.get("rambling"))
     no_result = sum(1 for ev in evidences if (ev.get("star") or {}).get("action") and not (ev.get("star") or {}).get("result"))
     fillers = sum(sum((ev.get("fillers") or {}).values()) for ev in evidences)
     hedges = sum(sum((ev.get("hedges") or {}).values()) for ev in evidences)
-    covered = Counter(t for ev in evidences for t in ev.get("jd_terms_mentioned", []))
+    covered = Counter(t for ev in answered for t in ev.get("jd_terms_mentioned", []))
     # One list per report: a term the candidate covered in any answer is never "not covered".
     anywhere = {t.lower() for ev in evidences for t in (ev.get("terms_covered", []) + ev.get("jd_terms_mentioned", [])
                                                         + ev.get("tools", []))}
@@ -56,7 +66,7 @@ def strengths_and_areas(evaluations: List[Dict]) -> Tuple[List[str], List[str]]:
         strengths.append(f"Backed claims with specific figures in {with_numbers} of {n} answers.")
     if covered:
         strengths.append("Spoke to the job's requirements: " + ", ".join(t for t, _ in covered.most_common(5)) + ".")
-    if not off_topic and n >= 2:
+    if len(answered) == n and n >= 2:
         strengths.append("Stayed on topic throughout.")
     if off_topic:
         areas.append(f"{off_topic} of {n} answers did not address the question asked.")
@@ -123,13 +133,15 @@ def build_report(record: SessionRecord, ended_early: bool = False, include_deliv
         delivery_score = sum(delivery_parts) / len(delivery_parts)
         scores["overall_score"] = round((scores["clarity"] + scores["relevance"] + scores["depth"] + delivery_score) / 4, 2)
     strengths, areas = strengths_and_areas(evaluations)
+    checked = bool(evaluations) and all((e.get("evidence") or {}).get("facts_checked") for e in evaluations)
     times = [round(t, 6) for t in record.question_times]
     return Report(
         session_id=record.session_id,
         total_questions=record.question_count,
         evaluation={"overall_score": scores["overall_score"], "recommendation": recommend(scores["overall_score"]),
                     "clarity": scores["clarity"], "relevance": scores["relevance"], "depth": scores["depth"],
-                    "answered": len(evaluations), "delivery": delivery},
+                    "answered": len(evaluations), "delivery": delivery,
+                    "facts_checked": checked, **({} if checked else {"not_checked": NOT_CHECKED})},
         conversation=conversation,
         performance_metrics={"avg_response_time": round(sum(times) / len(times), 6) if times else 0.0,
                              "total_response_times": times},

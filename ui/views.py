@@ -228,6 +228,11 @@ def live_html(snapshot: Optional[Dict[str, Any]], state: str = "recording") -> s
             f"<p class='live-text' aria-live='polite'>{esc(text) or '<span class=note>Listening…</span>'}</p></div>")
 
 
+# Said on every answer card the offline engine scored (issue: no credit for correctness it cannot check).
+NOT_CHECKED_CARD = ("Not checked: whether what you said is correct and safe. These scores read how the answer is "
+                    "built; an LLM engine can check the facts.")
+
+
 def turn_html(turn: Dict[str, Any], recording: Optional[Dict[str, str]] = None) -> str:
     q, a = turn["question"], turn["answer"]
     meta = a.get("metadata") or {}
@@ -254,7 +259,9 @@ def turn_html(turn: Dict[str, Any], recording: Optional[Dict[str, str]] = None) 
             f"<div class='answer'><p class='answer-label'>{label}</p>{media}{transcript_html(a)}</div>"
             f"<div class='scores' aria-label='Scores for question {number}'>{_scores(ev)}</div>{attempt_line}"
             f"<p class='feedback'>{esc(ev.get('feedback', ''))}</p>"
-            "<p class='tips-h'>Try next time</p><ul class='tips'>" + "".join(f"<li>{esc(t)}</li>" for t in tips) + "</ul>"
+            + ("" if (meta.get("evidence") or {}).get("facts_checked") or not ev else
+               f"<p class='note not-checked'>{esc(NOT_CHECKED_CARD)}</p>")
+            + "<p class='tips-h'>Try next time</p><ul class='tips'>" + "".join(f"<li>{esc(t)}</li>" for t in tips) + "</ul>"
             + _delivery(meta) + _evidence(meta) + "</article>")
 
 
@@ -305,6 +312,8 @@ def report_markdown(report: Dict[str, Any], state: Optional[Dict[str, Any]] = No
                  f"camera {delivery['video_delivery']} / 10" if delivery.get("video_delivery") is not None else ""]
         lines.append(f"Delivery ({'part of' if delivery.get('in_recommendation') else 'not part of'} the overall "
                      f"result): " + " · ".join(p for p in parts if p))
+    if ev.get("not_checked"):
+        lines.append(f"*{ev['not_checked']}*")
     lines.append("## Strengths\n" + ("\n".join(f"- {s}" for s in report.get("strengths", [])) or "- —"))
     lines.append("## Areas to improve\n" + ("\n".join(f"- {s}" for s in report.get("areas_to_improve", [])) or "- —"))
     lines.append("## Your answers")

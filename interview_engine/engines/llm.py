@@ -200,6 +200,7 @@ def _guarded(judged: LLMEvaluation, offline: Evaluation, engine: str) -> Evaluat
         capped.append(f"depth {scores['depth']} capped to {scores['relevance'] + 2}: no deeper than it is relevant")
         scores["depth"] = scores["relevance"] + 2
     ev.notes = {**ev.notes, "llm_quotes": judged.evidence[:3]}
+    ev.facts_checked = True  # the model was asked to judge what the candidate said (prompts.py)
     if capped:
         ev.notes["guard"] = capped
     return Evaluation(**scores, feedback=judged.feedback.strip(), evidence=ev, engine=engine)
