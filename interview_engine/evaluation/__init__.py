@@ -107,7 +107,7 @@ def _evidence(f: Features, effects: List[R.Effect], unclear: Sequence[str] = ())
         c = f.contrast
         semantic["contrast"] = {"z": c.z, "better_fitting_questions": c.rank, "questions": c.size,
                                 "closest_question": c.closest, "question_focus": c.focus,
-                                "off_topic": c.off, **({"passage": c.passage} if c.passage else {})}
+                                "judged": c.judged, "off_topic": c.off, **({"passage": c.passage} if c.passage else {})}
     if f.semantic_note:
         semantic["note"] = f.semantic_note
     return Evidence(

@@ -65,7 +65,8 @@ def focus(question: str) -> str:
 
 
 def bank_questions() -> List[str]:
-    return [t.text.format(**_NEUTRAL) for group in BANK.values() for t in group]
+    """The bank's templates as questions about their topic, compared by their focus like the question asked."""
+    return [focus(t.text.format(**_NEUTRAL)) for group in BANK.values() for t in group]
 
 
 def contrast_texts() -> List[str]:
@@ -147,6 +148,15 @@ class Contrast:
     focus: str  # what the question asks, as compared
     passage: str = ""  # the sentences that fit the question, when the whole answer did not
     question_z: Optional[float] = None  # the answer against unrelated answers (meaning.Similarity.z)
+    open_question: bool = False  # background, motivation, questions for us: any account of one's own work can answer
+
+    @property
+    def judged(self) -> bool:
+        """Whether the contrast can say the answer is off topic. An open question (the interview's opening and
+        closing, "your background", "what would you like to ask us") is answered by many different stories,
+        so fitting a technical question better says nothing there: the proudest project given to "which part
+        of your background are you proudest of" fits "how would you scale a web service" better."""
+        return not self.open_question
 
     @property
     def fits_others(self) -> bool:
@@ -157,7 +167,7 @@ class Contrast:
 
     @property
     def off(self) -> bool:
-        return self.fits_others and not self.passage
+        return self.judged and self.fits_others and not self.passage
 
 
 def _score(vec: np.ndarray, own: np.ndarray, others: np.ndarray) -> Tuple[float, int, int]:
@@ -167,7 +177,7 @@ def _score(vec: np.ndarray, own: np.ndarray, others: np.ndarray) -> Tuple[float,
 
 
 def contrast(answer_vec: Optional[np.ndarray], question: str, answer_text: str = "",
-             question_z: Optional[float] = None) -> Optional[Contrast]:
+             question_z: Optional[float] = None, open_question: bool = False) -> Optional[Contrast]:
     """How much better the answer fits its own question than other interview questions. `answer_text`, when
     given, lets an answer that does not fit as a whole be read passage by passage."""
     from ..semantics import passage_vectors, query_vector
@@ -181,7 +191,7 @@ def contrast(answer_vec: Optional[np.ndarray], question: str, answer_text: str =
     others = cs.vectors[keep]
     texts = [t for t, k in zip(cs.texts, keep) if k]
     z, rank, best = _score(answer_vec, own, others)
-    result = Contrast(z, rank, len(texts), texts[best], asked, question_z=question_z)
+    result = Contrast(z, rank, len(texts), texts[best], asked, question_z=question_z, open_question=open_question)
     if result.off and answer_text:
         parts = sentences(answer_text)
         passages = [" ".join(parts[i:i + 2]) for i in range(0, max(1, len(parts) - 1))][:MAX_PASSAGES]
@@ -190,5 +200,6 @@ def contrast(answer_vec: Optional[np.ndarray], question: str, answer_text: str =
             scored = [(_score(v, own, others)[0], p) for v, p in zip(vecs, passages)]
             pz, passage = max(scored)
             if pz >= Z_PASSAGE:
-                result = Contrast(z, rank, len(texts), texts[best], asked, passage=passage, question_z=question_z)
+                result = Contrast(z, rank, len(texts), texts[best], asked, passage=passage, question_z=question_z,
+                                  open_question=open_question)
     return result

@@ -278,7 +278,9 @@ def extract(question: str, answer: str, *, role: str = "", jd_text: str = "", ta
         f.jd_sim = meaning.similarity(vec, jd_text[:2000]) if jd_text.strip() else None
         if f.targets:
             f.target_sim = meaning.best_of(vec, f.targets)
-        f.contrast = contrasting.contrast(vec, question, clean, f.question_sim.z if f.question_sim else None)
+        f.contrast = contrasting.contrast(vec, question, clean, f.question_sim.z if f.question_sim else None,
+                                          open_question=f.stage in ("intro", "closing")
+                                          or f.qtype in ("motivation", "closing"))
     else:
         from ..semantics import get_embedder
 
