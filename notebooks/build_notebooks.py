@@ -36,10 +36,15 @@ words without substance, keyword list, question read back, off topic, confidentl
 injection, gibberish) and carries labels 1-5 for clarity, relevance, depth and overall against the anchored
 rubric in `data/RUBRIC.md`.
 
-**Who labelled it.** Five helper sessions of the development team (language-model agents), one per part,
-wrote and labelled the answers from the rubric without seeing the engine's code or scores. Another session
-labelled all 480 again blind (shuffled, without kinds or first labels): `data/judgement/second_labels.jsonl`.
-Labellers of the same kind agree more than people would; treat their agreement as an upper bound.
+**Who wrote and labelled it: language models, not recruiters.** Every answer and every label here was
+written by a language model (helper sessions of the development team, which are language-model agents), one
+per part, against the rubric in `data/RUBRIC.md`, without seeing the engine's code or scores. Another such
+session labelled all 480 again blind (shuffled, without kinds or first labels):
+`data/judgement/second_labels.jsonl`. No recruiter, hiring manager or candidate wrote or labelled any of it.
+What that means: the figures below say how closely the engine follows *the rubric as a language model applies
+it* to answers *a language model wrote*; real candidates' answers are messier, and people disagree with each
+other more than these labellers do (treat their agreement as an upper bound). A team can measure the engine on
+its own labelled answers: see the last section.
 
 **The method.** The split is by question, by a fixed hash of the question id (`labelled.split_of`), fixed
 before any answer was scored. Rules and thresholds were set on `dev` only, and the calibration that weighs
@@ -108,6 +113,34 @@ print(Counter(m.split(": ")[1].split(" (")[0] + " above " + m.split(" vs ")[1].s
 without = [r for r in test if r["kind"] != "wrong_or_unsafe"]
 print(f"Without the wrong-or-unsafe answers (facts the offline rubric cannot check): "
       f"{ {k: round(v, 3) for k, v in labelled.figures(without).items()} }")'''),
+    ("md", """## Answers about something else: relevance by contrast
+
+A fluent, specific story that answers another question is the answer a similarity to the question rates
+highly. Here each held-out question gets strong answers written for *other* held-out questions: from the
+same role (a same-field story answering a different question) and from other roles (a story from another
+profession). Their labels would be relevance 1, overall 1; the engine should hold them at overall <= 3.5 and
+relevance <= 3. The labelled `off_topic` answers (mostly same-field) are counted the same way."""),
+    ("code", '''import random
+random.seed(20)
+strong_test = [r for r in test if r["kind"] == "strong"]
+by_question = {r["question_id"]: r for r in test}
+swapped = {"same field": [], "other field": []}
+for qid in sorted(by_question)[: 10 if QUICK else None]:
+    q = by_question[qid]
+    pools = {"same field": [s for s in strong_test if s["role"] == q["role"] and s["question_id"] != qid],
+             "other field": [s for s in strong_test if s["role"] != q["role"]]}
+    for name, pool in pools.items():
+        for s in random.sample(pool, min(2, len(pool))):
+            e = evaluate_answer(q["question"], s["answer"], role=q["role"], jd_text=q["jd"], stage=q["stage"])
+            swapped[name].append((e.clarity + e.relevance + e.depth) / 3 <= 3.5 and e.relevance <= 3)
+labelled_off = [r for r in test if r["kind"] == "off_topic"]
+held = {name: (sum(v), len(v)) for name, v in swapped.items()}
+held["labelled off_topic"] = (sum(1 for r in labelled_off if r["engine"]["overall"] <= 3.5 and r["engine"]["relevance"] <= 3),
+                              len(labelled_off))
+for name, (k, n) in held.items():
+    print(f"{name:<20} held at overall <= 3.5 and relevance <= 3: {k}/{n} ({k / max(1, n):.0%})")
+strong_mean = float(np.mean([r["engine"]["overall"] for r in strong_test]))
+print(f"strong answers to their own question: mean overall {strong_mean:.2f} (n={len(strong_test)})")'''),
     ("md", "## Gaming shapes and injected instructions"),
     ("code", '''gaming = [r for r in rows if r["kind"] in ("read_back", "keyword_list", "star_no_substance", "gibberish")]
 for kind in ("read_back", "keyword_list", "star_no_substance", "gibberish"):
@@ -170,6 +203,23 @@ for kind in sorted({r["kind"] for r in test}):
 fig.update_layout(title="Test half: offline overall score vs the label", xaxis_title="label (1-5)",
                   yaxis_title="offline overall (1-10)", height=450)
 fig.show()'''),
+    ("md", """## Your own labelled answers
+
+Set `JUDGEMENT_FILE` to a JSONL of your own labelled answers in the same format (one object per line:
+`question`, `answer`, `labels` with `clarity`, `relevance`, `depth`, `overall` from 1 to 5 against
+`data/RUBRIC.md`; optionally `question_id`, `role`, `stage`, `jd`, `kind`) and run this notebook: the same
+figures are reported on your answers with the engine as shipped, nothing refitted. To refit the calibration on
+them (only if you choose to), run `python notebooks/fit_calibration.py --data yours.jsonl`."""),
+    ("code", '''own_file = os.environ.get("JUDGEMENT_FILE")
+if own_file:
+    yours = labelled.score(labelled.load_file(own_file))
+    print(f"{len(yours)} answers from {own_file}, {len({r['question_id'] for r in yours})} questions")
+    for k, v in labelled.figures(yours).items():
+        print(f"  {k:<20} {v:6.3f}")
+    for kind, (label, engine, n) in labelled.by_kind(yours).items():
+        print(f"  {kind:<18} label {label:4.2f}   engine {engine:5.2f}   n={n}")
+else:
+    print("JUDGEMENT_FILE is not set: no answers of your own to report on.")'''),
     ("md", "## Findings, and the floors"),
     ("code", '''t = {k: v for k, (v, _) in figs["test (held out)"].items()}
 print(f"""Held-out test half ({len(test)} answers, {len({r['question_id'] for r in test})} questions): Spearman overall {t['spearman_overall']:.3f},
@@ -661,7 +711,8 @@ def main() -> None:
     for name, cells in NOTEBOOKS.items():
         build(name, cells)
     if "--execute" in sys.argv:
-        for name in NOTEBOOKS:
+        named = [a for a in sys.argv[1:] if a in NOTEBOOKS]  # `--execute scoring_calibration.ipynb`: just that one
+        for name in named or NOTEBOOKS:
             execute(name)
 
 

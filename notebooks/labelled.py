@@ -36,6 +36,45 @@ def load(split: str = "all") -> List[dict]:
     return rows if split == "all" else [r for r in rows if r["split"] == split]
 
 
+REQUIRED = ("question", "answer", "labels")
+
+
+def load_file(path) -> List[dict]:
+    """A team's own labelled answers, one JSON object per line in the same format as `data/judgement/`
+    (`question`, `answer`, `labels` with clarity/relevance/depth/overall 1-5; optional `question_id`, `role`,
+    `stage`, `jd`, `kind`, `id`). Every row is held out: nothing here is tuned on it."""
+    rows = []
+    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        r = json.loads(line)
+        missing = [k for k in REQUIRED if k not in r] + [f"labels.{d}" for d in ("clarity", "relevance", "depth", "overall")
+                                                         if d not in r.get("labels", {})]
+        if missing:
+            raise ValueError(f"{path}:{n}: missing {', '.join(missing)}")
+        r.setdefault("question_id", hashlib.sha256(r["question"].encode("utf-8")).hexdigest()[:12])
+        r.setdefault("id", f"{r['question_id']}.{n}")
+        r.setdefault("kind", "unlabelled kind")
+        for k in ("role", "stage", "jd"):
+            r.setdefault(k, "")
+        r["split"] = "yours"
+        r["role_full"], r["role"] = r["role"], r["role"].split(" (")[0]
+        rows.append(r)
+    return rows
+
+
+def score(rows: List[dict]) -> List[dict]:
+    """Score each row with the offline engine as shipped (no refit), into `engine` and `flags`."""
+    from interview_engine import evaluate_answer
+
+    for r in rows:
+        e = evaluate_answer(r["question"], r["answer"], role=r["role"], jd_text=r["jd"], stage=r["stage"])
+        r["engine"] = {"clarity": e.clarity, "relevance": e.relevance, "depth": e.depth,
+                       "overall": round((e.clarity + e.relevance + e.depth) / 3, 2)}
+        r["flags"] = e.evidence.flags
+    return rows
+
+
 def second_labels() -> Dict[str, dict]:
     """A second labeller's labels, made blind (answers shuffled, no kinds, no first labels), by answer id."""
     path = DATA / "second_labels.jsonl"
