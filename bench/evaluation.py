@@ -4,6 +4,8 @@ and the resident memory the model adds.
     python bench/evaluation.py [--runs 3]
 
 Contract target (issue 12): evaluation under 150 ms p50 per answer on one core with the model loaded.
+Issue 20: relevance by contrast (the answer against several hundred other interview questions, and its passages
+when the whole does not fit) adds at most 20% at 50, 150 and 300 words; its load time and memory are printed.
 Answers are the 288 of the labelled judgement set (notebooks/data/judgement), typical interview lengths
 (8-250 words).
 """
@@ -45,6 +47,8 @@ def main() -> None:
     from interview_engine.semantics import get_embedder
 
     rows = labelled.load()
+    from interview_engine.evaluation import contrast
+
     before = rss_mb()
     t0 = time.perf_counter()
     emb = get_embedder()
@@ -53,6 +57,10 @@ def main() -> None:
     evaluate_answer("Warm-up question?", "A warm-up answer about Kafka and p95 latency.")  # references, wordfreq
     warm = time.perf_counter() - t0
     after_load = rss_mb()
+    contrast.reset()
+    t0 = time.perf_counter()
+    cs = contrast.contrast_set()
+    contrast_load, contrast_mb = time.perf_counter() - t0, rss_mb() - after_load
 
     # Time each answer, and separately the embedding call inside it.
     embed_times = []
@@ -98,7 +106,49 @@ def main() -> None:
           f"{pct(long_ms, .5):.1f} ms")
     print(f"resident memory: {before:.0f} MB before the model, {after_load:.0f} MB after loading it and the word "
           f"frequencies (+{after_load - before:.0f} MB); peak {peak:.0f} MB")
+    print(f"contrast set: {len(cs.texts)} questions, {cs.source} vectors loaded in {contrast_load * 1000:.0f} ms, "
+          f"+{contrast_mb:.1f} MB ({cs.vectors.nbytes / 2**20:.2f} MB of vectors)")
+    by_length(rows, runs=args.runs)
     print(f"question/JD vector cache: {features.meaning.query_vector.cache_info() if hasattr(features.meaning, 'query_vector') else ''}")
+
+
+def by_length(rows, runs: int = 3) -> None:
+    """Per-answer cost at 50, 150 and 300 words, with the contrast and without it, for answers to their own
+    question and for answers to another question (the only ones whose passages are embedded)."""
+    import statistics
+
+    from interview_engine import evaluate_answer
+    from interview_engine.evaluation import features, meaning
+
+    strong = [r for r in rows if r["kind"] == "strong"]
+    real = features.contrasting.contrast
+    print("\nby answer length (one core; answers cut from the strong answers; median of "
+          f"{runs} passes over {len(strong)} questions):")
+    print("| words | own question, no contrast | with contrast | added | another question's answer, with contrast | added |")
+    print("|---|---|---|---|---|---|")
+    for n in (50, 150, 300):
+        cases = []
+        for i, r in enumerate(strong):
+            own = " ".join((r["answer"].split() * 4)[:n])
+            other = strong[(i + 7) % len(strong)]
+            cases.append((r, own, " ".join((other["answer"].split() * 4)[:n])))
+        cost = {}
+        for label, fn, pick in (("plain", lambda *a, **k: None, 1), ("contrast", real, 1), ("other", real, 2)):
+            features.contrasting.contrast = fn
+            for c in cases:  # untimed: question, focus and JD vectors are cached in service, as here
+                evaluate_answer(c[0]["question"], c[pick], role=c[0]["role"], jd_text=c[0]["jd"], stage=c[0]["stage"])
+            ts = []
+            for _ in range(runs):
+                meaning._answer_vector.cache_clear()
+                for c in cases:
+                    r = c[0]
+                    t = time.thread_time()
+                    evaluate_answer(r["question"], c[pick], role=r["role"], jd_text=r["jd"], stage=r["stage"])
+                    ts.append((time.thread_time() - t) * 1000)
+            cost[label] = statistics.median(ts)
+        features.contrasting.contrast = real
+        print(f"| {n} | {cost['plain']:.0f} ms | {cost['contrast']:.0f} ms | {100 * (cost['contrast'] / cost['plain'] - 1):+.0f}% "
+              f"| {cost['other']:.0f} ms | {100 * (cost['other'] / cost['plain'] - 1):+.0f}% |")
 
 
 if __name__ == "__main__":
