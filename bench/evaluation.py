@@ -36,6 +36,9 @@ def rss_mb() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3, help="passes over the answers (the first also warms caches)")
+    parser.add_argument("--lengths-only", action="store_true", help="only the cost by answer length, with and without "
+                        "the contrast, and the contrast set's load")
+    parser.add_argument("--questions", type=int, default=0, help="by length: this many questions (default all 62)")
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # one core, as the target says
@@ -62,6 +65,14 @@ def main() -> None:
     cs = contrast.contrast_set()
     contrast_load, contrast_mb = time.perf_counter() - t0, rss_mb() - after_load
 
+    if args.lengths_only:
+        contrast.reset()
+        t0 = time.perf_counter()
+        cs = contrast.contrast_set()
+        print(f"contrast set: {len(cs.texts)} questions, {cs.source} vectors loaded in "
+              f"{(time.perf_counter() - t0) * 1000:.0f} ms, {cs.vectors.nbytes / 2**20:.2f} MB of vectors")
+        by_length(rows, runs=args.runs, questions=args.questions)
+        return
     # Time each answer, and separately the embedding call inside it.
     embed_times = []
     original = emb.passages
@@ -112,7 +123,7 @@ def main() -> None:
     print(f"question/JD vector cache: {features.meaning.query_vector.cache_info() if hasattr(features.meaning, 'query_vector') else ''}")
 
 
-def by_length(rows, runs: int = 3) -> None:
+def by_length(rows, runs: int = 3, questions: int = 0) -> None:
     """Per-answer cost at 50, 150 and 300 words, with the contrast and without it, for answers to their own
     question and for answers to another question (the only ones whose passages are embedded)."""
     import statistics
@@ -121,6 +132,7 @@ def by_length(rows, runs: int = 3) -> None:
     from interview_engine.evaluation import features, meaning
 
     strong = [r for r in rows if r["kind"] == "strong"]
+    strong = strong[:questions] if questions else strong
     real = features.contrasting.contrast
     print("\nby answer length (one core; answers cut from the strong answers; median of "
           f"{runs} passes over {len(strong)} questions):")
