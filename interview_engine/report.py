@@ -13,9 +13,8 @@ MAYBE_AT = 6.0
 
 # Shapes that are not an answer to the question, whatever else they hold.
 NOT_ANSWERS = {"off_topic", "gibberish", "empty", "scorer_only", "read_back", "keyword_list"}
-NOT_CHECKED = ("The facts and the safety of what was said were not checked: the offline engine scores how an "
-               "answer is built (on topic, specific, with actions and results), not whether it is right. An LLM "
-               "engine (Gemini or an OpenAI-compatible server) can check that.")
+NOT_CHECKED = ("Facts and safety were not checked: the offline engine scores how an answer is built, not whether "
+               "it is right. An LLM engine can check them.")
 
 
 def recommend(overall_score: float) -> str:

@@ -105,9 +105,10 @@ def _evidence(f: Features, effects: List[R.Effect], unclear: Sequence[str] = ())
         semantic["targets"] = {"cosine": round(f.target_sim.cosine, 4), "z": f.target_sim.z}
     if f.contrast is not None:
         c = f.contrast
-        semantic["contrast"] = {"z": c.z, "better_fitting_questions": c.rank, "questions": c.size,
-                                "closest_question": c.closest, "question_focus": c.focus,
-                                "judged": c.judged, "off_topic": c.off, **({"passage": c.passage} if c.passage else {})}
+        # Kept short: it is stored with every answer (the closest question is in the off_topic rule's note).
+        semantic["contrast"] = {"z": c.z, "fit_better": c.rank, "of": c.size, "off_topic": c.off,
+                                **({"open_question": True} if c.open_question else {}),
+                                **({"passage": c.passage[:200]} if c.passage else {})}
     if f.semantic_note:
         semantic["note"] = f.semantic_note
     return Evidence(

@@ -55,7 +55,7 @@ LABELS = {
     "rule_depth": "the rubric's depth", "question_z": "closeness in meaning to the question",
     "jd_z": "closeness in meaning to the job description",
     "question_minus_jd": "about this question more than about the job in general",
-    "contrast_z": "fits this question better than other interview questions",
+    "contrast_z": "fit over other questions",
     "novelty": "own words (not the question's)", "question_words": "the question's subject words used",
     "specific_terms": "specific terms named", "specific_mass": "weight of specific terms",
     "information": "amount of information", "specific_density": "specific terms per word",

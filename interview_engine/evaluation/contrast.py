@@ -194,7 +194,8 @@ def contrast(answer_vec: Optional[np.ndarray], question: str, answer_text: str =
     result = Contrast(z, rank, len(texts), texts[best], asked, question_z=question_z, open_question=open_question)
     if result.off and answer_text:
         parts = sentences(answer_text)
-        passages = [" ".join(parts[i:i + 2]) for i in range(0, max(1, len(parts) - 1))][:MAX_PASSAGES]
+        # Two sentences at a time, side by side (not overlapping): the answer is embedded about once more.
+        passages = [" ".join(parts[i:i + 2]) for i in range(0, len(parts), 2)][:MAX_PASSAGES]
         if len(passages) > 1:
             vecs = passage_vectors([neutral(p) for p in passages])
             scored = [(_score(v, own, others)[0], p) for v, p in zip(vecs, passages)]

@@ -7,7 +7,7 @@ from ..models import Evidence
 from .features import Features
 
 
-def _quote(question: str, limit: int = 140) -> str:
+def _quote(question: str, limit: int = 80) -> str:
     """A question as quoted to the candidate: its first sentence, shortened at a word."""
     first = question.split("? ")[0].rstrip()
     first = first if first.endswith(("?", ".")) else first + ("?" if "?" in question else "")
@@ -33,8 +33,8 @@ def feedback(scores: Dict[str, int], f: Features, ev: Evidence) -> str:
         improve.append("fill the situation-action-result frame with real content: what the problem was, the "
                        "tools or steps you used, and a measured result")
     if "off_topic" in flags and f.contrast is not None and f.contrast.off:
-        improve.append(f"answer the question asked ('{_quote(f.contrast.focus)}'): your answer reads as an answer "
-                       f"to a different one, such as '{_quote(f.contrast.closest)}'")
+        # The question it answers instead is in the evidence; here, the part of the question to answer.
+        improve.append(f"answer the question asked ('{_quote(f.contrast.focus)}'): yours is about something else")
     elif "off_topic" in flags:
         improve.append("address the question directly; little of its subject appeared in the answer")
     if "platitudes" in flags:

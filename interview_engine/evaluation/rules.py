@@ -219,8 +219,9 @@ def answers_another_question(f: Features) -> List[Effect]:
     c = f.contrast
     if c is None or not c.off:
         return []
-    note = (f"this reads as an answer to a question like: '{c.closest}' (z {c.z:+.1f} against {c.size} other "
-            f"interview questions, {c.rank} of which it fits better than the one asked)")
+    # Stored with the answer: the closest question, shortened; the figures are in evidence.semantic.contrast.
+    closest = c.closest if len(c.closest) <= 80 else c.closest[:80].rsplit(" ", 1)[0] + "..."
+    note = f"this reads as an answer to a question like: '{closest}'"
     return [Effect("off_topic", "relevance", cap=2, note="off topic: " + note),
             Effect("off_topic", "clarity", cap=5, note="does not address the question")]
 
