@@ -18,7 +18,7 @@ import hashlib
 import logging
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import List, Optional, Sequence, Tuple
 
@@ -201,6 +201,5 @@ def contrast(answer_vec: Optional[np.ndarray], question: str, answer_text: str =
             scored = [(_score(v, own, others)[0], p) for v, p in zip(vecs, passages)]
             pz, passage = max(scored)
             if pz >= Z_PASSAGE:
-                result = Contrast(z, rank, len(texts), texts[best], asked, passage=passage, question_z=question_z,
-                                  open_question=open_question)
+                result = replace(result, passage=passage)
     return result

@@ -213,23 +213,17 @@ def answers_the_form(f: Features) -> List[Effect]:
     return [Effect("answers_the_form", "relevance", points=FORM_POINTS * fit * near, cap=cap, note=note)]
 
 
-def answers_another_question(f: Features) -> List[Effect]:
-    """An answer to another question: it fits many other interview questions as well as the one asked, or
-    better (`contrast.py`). However fluent and specific, a story about something else does not answer this."""
-    c = f.contrast
-    if c is None or not c.off:
-        return []
-    # Stored with the answer: the closest question, shortened; the figures are in evidence.semantic.contrast.
-    closest = c.closest if len(c.closest) <= 80 else c.closest[:80].rsplit(" ", 1)[0] + "..."
-    note = f"this reads as an answer to a question like: '{closest}'"
-    return [Effect("off_topic", "relevance", cap=2, note="off topic: " + note),
-            Effect("off_topic", "clarity", cap=5, note="does not address the question")]
-
-
 def off_topic(f: Features) -> List[Effect]:
-    """About something else: neither the meaning nor the words of the question appear."""
-    if f.contrast is not None and f.contrast.off:
-        return []  # said by answers_another_question, with the question it answers instead
+    """About something else. With the model: it fits other interview questions as well as the one asked, or
+    better (`contrast.py`), however fluent and specific it is. Else, and for open questions: neither the meaning
+    nor the words of the question appear."""
+    c = f.contrast
+    if c is not None and c.off:
+        # Stored with the answer: the closest question, shortened; the figures are in evidence.semantic.contrast.
+        closest = c.closest if len(c.closest) <= 80 else c.closest[:80].rsplit(" ", 1)[0] + "..."
+        note = f"this reads as an answer to a question like: '{closest}'"
+        return [Effect("off_topic", "relevance", cap=2, note="off topic: " + note),
+                Effect("off_topic", "clarity", cap=5, note="does not address the question")]
     words_share = len(f.covered_question_terms) / max(1, len(f.question_terms)) if f.question_terms else 0.0
     if f.targets_covered or topicality(f) > 0.0 or words_share >= 0.3:
         return []
@@ -449,7 +443,7 @@ def concrete_wording(f: Features) -> List[Effect]:
 GATES: List[Rule] = [scorer_only, gibberish]
 RULES: List[Rule] = [
     # relevance
-    on_topic, shared_terms, answers_the_form, off_topic, answers_another_question,
+    on_topic, shared_terms, answers_the_form, off_topic,
     # depth
     specifics, measured_figures, own_actions, outcome, reasoning, hypothetical, cuts_corners, rambling,
     # clarity
