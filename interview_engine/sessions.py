@@ -291,6 +291,14 @@ class SessionFlow:
                 return
             yield {"done": True, "question_number": plan.question_number}
 
+    def _stream_wait_seconds(self) -> float:
+        """How long a stream waits for a question another request is generating: as long as that generation
+        can take (every provider attempt timing out, then the lease lapsing), not a fixed lock time. Under load
+        (a hundred streams, two cores) generating one question can outlast SESSION_LOCK_SECONDS while its holder
+        is alive and renewing, and a waiter that gave up then got an error instead of the question."""
+        s = self.settings
+        return s.llm_timeout_seconds * (s.llm_max_retries + 1) + s.session_lock_seconds
+
     def _stream_key(self, session_id: str, owner: Optional[str]) -> str:
         if not isinstance(session_id, str) or not ID_RE.match(session_id):
             raise BadRequest("session_id must be 1-128 characters from A-Z, a-z, 0-9, '_', '.', ':' and '-'")
@@ -304,7 +312,7 @@ class SessionFlow:
         except BadRequest:
             yield {"error": "Session not found"}
             return
-        deadline = time.monotonic() + self.settings.session_lock_seconds
+        deadline = time.monotonic() + self._stream_wait_seconds()
         attempt = 0
         while True:
             since = self.leases.seen(key)
@@ -330,7 +338,7 @@ class SessionFlow:
         each store look and each engine chunk runs briefly in the thread pool. Raises BadRequest for a
         malformed id, before any event, so the API can answer 400."""
         key = self._stream_key(session_id, owner)
-        deadline = time.monotonic() + self.settings.session_lock_seconds
+        deadline = time.monotonic() + self._stream_wait_seconds()
         attempt = 0
         lease: Optional[Lease] = None
         try:
