@@ -14,6 +14,7 @@ from interview_engine import InterviewService, Settings, get_settings
 from interview_engine.logs import configure_logging
 
 from .errors import install_error_handlers
+from .forms import Utf8FormMiddleware
 from .limits import BodyLimitMiddleware
 from .middleware import RequestMetricsMiddleware
 from .openapi import install_openapi
@@ -44,6 +45,7 @@ def create_app(settings: Optional[Settings] = None, service: Optional[InterviewS
     if service is not None:
         app.state.service = service
     install_error_handlers(app)
+    app.add_middleware(Utf8FormMiddleware)  # inside the body limits: it reads bodies they have bounded
     app.add_middleware(BodyLimitMiddleware, settings=settings)
     app.add_middleware(RequestMetricsMiddleware)  # sees the 413s and 408s of the body limits
     app.add_middleware(SecurityMiddleware, settings=settings)  # added last: runs first

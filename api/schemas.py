@@ -7,6 +7,8 @@ from typing_extensions import Annotated
 
 from pydantic import BaseModel, WithJsonSchema, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr, field_validator
 
+from pydantic_core import PydanticCustomError
+
 from interview_engine.models import VoiceAnalysis
 
 ID_PATTERN = r"^[A-Za-z0-9_.:\-]{1,128}$"
@@ -26,6 +28,18 @@ class StartRequest(BaseModel):
     max_questions: Annotated[Optional[Union[StrictInt, StrictFloat]], WithJsonSchema(
         {"anyOf": [{"type": "integer", "minimum": 3, "maximum": 15}, {"type": "null"}]})] = Field(None, ge=3, le=15)
     defer_question: StrictBool = False
+
+    @field_validator("cv_text", "jd_text")
+    @classmethod
+    def _unicode(cls, value):
+        # pydantic refuses a lone surrogate in role and company (their length checks encode the text) but
+        # passes it in the unbounded texts: refuse it here the same way, before anything hashes or stores it.
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise PydanticCustomError("string_unicode",
+                                      "Input should be a valid string, unable to parse raw data as a unicode string")
+        return value
 
     @field_validator("max_questions")
     @classmethod

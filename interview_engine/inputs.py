@@ -39,6 +39,22 @@ def check_id(name: str, value: Any) -> str:
     return value
 
 
+def check_text(name: str, value: Any) -> None:
+    """Refuses a string that is not Unicode text: JSON may carry a lone UTF-16 surrogate ("\\ud800"), which
+    Python keeps in a str but nothing can encode (hashing, storing, logging it would fail later)."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise BadRequest(f"{name} is not valid Unicode text: it holds a lone surrogate "
+                             f"({value[exc.start]!a}) at character {exc.start}") from None
+
+
+def _check_texts(inputs: Any) -> None:
+    for name, value in vars(inputs).items():
+        check_text(name, value)
+
+
 def content_digest(text: str) -> str:
     """What identifies a text in the analysis cache (and lets erasure find its entries)."""
     return hashlib.sha256(normalise(text).encode()).hexdigest()
@@ -61,6 +77,9 @@ class StartInput:
     jd_id: Optional[str] = None
     owner: Optional[str] = None  # the API-key owner making the request (None without keys)
 
+    def __post_init__(self) -> None:
+        _check_texts(self)
+
 
 @dataclass
 class DocumentInput:
@@ -69,6 +88,9 @@ class DocumentInput:
     text: Optional[str] = None
     owner: Optional[str] = None
     user_id: Optional[str] = None  # whose document it is: DELETE /users/{user_id} erases it too
+
+    def __post_init__(self) -> None:
+        _check_texts(self)
 
 
 @dataclass
@@ -89,6 +111,9 @@ class AnswerInput:
     on_step: Optional[Callable[[str], None]] = None
     # A live answer (start_live) the candidate has stopped: its audio is already in, mostly transcribed.
     live: Optional["LiveAnswer"] = None
+
+    def __post_init__(self) -> None:
+        _check_texts(self)
 
 
 @dataclass
