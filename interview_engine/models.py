@@ -130,6 +130,12 @@ class Message(BaseModel):
     metadata: Dict[str, Any] = Field(default_factory=dict)
 
 
+# The same on every spoken answer's voice evidence (the stored form leaves them out: see storage/codec.py).
+FILLER_NOTE = ("The transcriber (tiny.en) leaves out most 'um' and 'uh'; they are counted when it keeps them. "
+               "'like', 'so', 'you know', 'I mean' and similar count only where a pause sits next to them.")
+DELIVERY_NOTE = "Delivery only: these scores describe how the answer sounded, not what it said."
+
+
 class VoiceAnalysis(BaseModel):
     """The contract's voice_analysis (0-10 scores and rate_wpm), plus the measures and evidence behind them."""
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Dict, List, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from . import coaching
 from .models import Report, SessionRecord
@@ -88,22 +88,14 @@ def strengths_and_areas(evaluations: List[Dict]) -> Tuple[List[str], List[str]]:
     return strengths[:5], areas[:5]
 
 
-def build_report(record: SessionRecord, ended_early: bool = False, include_delivery: bool = False) -> Report:
-    """The final report. Delivery (voice) scores are reported beside the content scores and enter
-    `overall_score` only when `include_delivery` is set (DELIVERY_IN_RECOMMENDATION)."""
+def conversation_of(record: SessionRecord) -> List[Dict[str, Any]]:
+    """The report's conversation: each question with its final answer, scores and tips. Built from the
+    messages whenever a report is read, not stored with it: it only repeated them (4-8 KB per interview)."""
     conversation = []
-    evaluations = []
-    voice_totals = []
-    video_scores = []
     for q, a in record.qa_pairs():
         evaluation = a.metadata.get("evaluation") or {}
         voice = a.metadata.get("voice_metrics")
-        if voice:
-            voice_totals.append(float(voice["total_score"]))
         video = a.metadata.get("video_analysis") or {}
-        if video.get("available"):
-            video_scores.append(float(video["delivery_score"]["value"]))
-        evaluations.append({**evaluation, "evidence": a.metadata.get("evidence", {})})
         conversation.append({
             "question": q.content,
             "answer": a.content,
@@ -116,10 +108,51 @@ def build_report(record: SessionRecord, ended_early: bool = False, include_deliv
             **({"voice_analysis": {k: voice[k] for k in ("fluency_score", "clarity_score", "confidence_score",
                                                           "pace_score", "rate_wpm", "total_score")}}
                if voice else {}),
+            # Named keys only: VIDEO_EMOTION's experimental `emotion` labels never reach a report.
             **({"video_analysis": {k: video.get(k) for k in ("face_present_ratio", "facing_camera_ratio",
                                                               "multiple_people", "delivery_score")}}
                if video.get("available") else {}),
         })
+    return conversation
+
+
+def stored_form(report: Report) -> Dict[str, Any]:
+    """What the session keeps of its report: everything but the conversation (see full_report)."""
+    return report.model_dump(mode="json", exclude={"conversation"})
+
+
+def full_report(record: SessionRecord) -> Optional[Dict[str, Any]]:
+    """The session's report as the contract returns it, its conversation rebuilt from the messages (a
+    report stored before that was dropped from storage keeps its own)."""
+    stored = record.report
+    if stored is None or "conversation" in stored:
+        return stored
+    out: Dict[str, Any] = {}
+    for name in Report.model_fields:
+        if name == "conversation":
+            out[name] = conversation_of(record)
+        elif name in stored:
+            out[name] = stored[name]
+    out.update({k: v for k, v in stored.items() if k not in out})
+    return out
+
+
+def build_report(record: SessionRecord, ended_early: bool = False, include_delivery: bool = False) -> Report:
+    """The final report. Delivery (voice) scores are reported beside the content scores and enter
+    `overall_score` only when `include_delivery` is set (DELIVERY_IN_RECOMMENDATION)."""
+    evaluations = []
+    voice_totals = []
+    video_scores = []
+    for q, a in record.qa_pairs():
+        evaluation = a.metadata.get("evaluation") or {}
+        voice = a.metadata.get("voice_metrics")
+        if voice:
+            voice_totals.append(float(voice["total_score"]))
+        video = a.metadata.get("video_analysis") or {}
+        if video.get("available"):
+            video_scores.append(float(video["delivery_score"]["value"]))
+        evaluations.append({**evaluation, "evidence": a.metadata.get("evidence", {})})
+    conversation = conversation_of(record)
     scores = aggregate(evaluations)
     voice_avg = round(sum(voice_totals) / len(voice_totals), 2) if voice_totals else None
     video_avg = round(sum(video_scores) / len(video_scores), 2) if video_scores else None

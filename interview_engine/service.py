@@ -10,6 +10,7 @@ It wires the parts and delegates, so each part holds one job:
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, AsyncIterator, Dict, Iterator, Optional, Tuple
 
 from .config import Settings, get_settings
@@ -23,6 +24,7 @@ from .leases import Leases
 from .library import DocumentLibrary
 from .metrics import Metrics
 from .models import DocumentAnalysis
+from .report import full_report
 from . import responses
 from .sessions import COMPLETE_WAIT_SECONDS, SessionFlow
 from .speech import SpeechPipeline, Transcriber
@@ -57,7 +59,13 @@ class InterviewService:
     def start(self, data: StartInput) -> Dict[str, Any]:
         return self.sessions.start(data)
 
-    def answer(self, data: AnswerInput) -> Dict[str, Any]:
+    def answer(self, data: AnswerInput, analyse_picture: bool = True) -> Dict[str, Any]:
+        """`analyse_picture=False` (the UI, when the candidate has not agreed to it): a filmed answer's sound
+        is transcribed and scored as usual, its picture is not analysed, and its metadata says so."""
+        if not analyse_picture and data.video is not None:
+            data = replace(data, audio=data.audio or data.video, video=None,
+                           metadata={**({} if data.audio else {"source": "video"}), "picture_analysed": False,
+                                     **data.metadata})
         return self.sessions.answer(data)
 
     def start_live(self, session_id: str, owner: Optional[str] = None, question_number: Optional[int] = None,
@@ -90,7 +98,7 @@ class InterviewService:
 
     def stored_report(self, session_id: str) -> Optional[Dict[str, Any]]:
         """The report if one was made, without making it (a UI reopening a session needs to know)."""
-        return self.sessions.load(session_id)[1].report
+        return full_report(self.sessions.load(session_id)[1])
 
     def user_sessions(self, user_id: str, owner: Optional[str] = None) -> Dict[str, Any]:
         return self.sessions.user_sessions(user_id, owner=owner)

@@ -23,9 +23,9 @@ from .graph import append_question
 from .inputs import ID_RE, MAX_TEXT_CHARS, AnswerInput, LiveAnswer, StartInput, check_id, content_digest
 from .leases import Lease, Leases, SessionBusy
 from .library import DocumentLibrary
-from .models import SessionRecord
+from .models import DocumentAnalysis, SessionRecord
 from .planner import session_seed
-from .report import build_report
+from .report import build_report, full_report, stored_form
 from .retry import check_retryable, rewind
 from .speech import SpeechPipeline
 from .speech.hotwords import job_terms
@@ -381,7 +381,7 @@ class SessionFlow:
         again). A report is returned only once it is in the store."""
         stored, record = self.load(session_id, owner)
         if record.report is not None:
-            return record.report
+            return full_report(record)
         if not record.completed and not force:
             raise BadRequest("Session is not completed yet. Current status: active")
         lease = self.leases.claim(stored)
@@ -393,7 +393,7 @@ class SessionFlow:
             report.strengths, report.areas_to_improve = self.engine.narrative(report, record)
             record.completed = True
             record.pending_plan = None
-            record.report = report.model_dump(mode="json")
+            record.report = stored_form(report)
             record.updated_at = self.clock()
             # Kept for the practice history (HISTORY_DAYS); the CV and JD text are no longer needed. Their
             # digests stay, so erasing the session still finds the analyses cached from them.
@@ -402,12 +402,19 @@ class SessionFlow:
                 if text:
                     record.sources.setdefault(side, {})["digest"] = content_digest(text)
             record.cv_text = record.jd_text = ""
+            if record.analysis is not None:
+                # What the history shows of the analysis (years, seniority, matched skills and gaps) stays;
+                # the CV's quoted achievements and duties go with its text.
+                for side in ("cv", "jd"):
+                    doc = getattr(record.analysis, side)
+                    setattr(record.analysis, side, DocumentAnalysis(kind=doc.kind, years_experience=doc.years_experience,
+                                                                   seniority=doc.seniority))
             if not lease.commit(record.model_dump(mode="json"), self.clock() + self.settings.history_seconds):
                 log.warning("report commit lost; looking again", extra={"session_id": session_id})
                 return None
         log.info("session completed", extra={"session_id": session_id,
                                              "overall_score": report.evaluation["overall_score"]})
-        return record.report
+        return full_report(record)
 
     def complete(self, session_id: str, force: bool = False, wait_seconds: float = COMPLETE_WAIT_SECONDS,
                  owner: Optional[str] = None) -> Dict[str, Any]:

@@ -262,3 +262,60 @@ def test_list_sessions_returns_one_users_live_sessions_oldest_first(store, clock
     store.create_session("acme/a", {"user_id": "u", "owner": "acme", "created_at": 3.0}, clock() + 100)
     assert [s.session_id for s in store.list_sessions("u")] == ["a", "b"]
     assert [s.session_id for s in store.list_sessions("u", owner="acme")] == ["acme/a"]
+
+
+# The compact stored form reads back as written ---------------------------------------------------------------
+def _answered_session() -> dict:
+    from interview_engine.evaluation import evaluate_answer
+    from conftest import FIXTURES, STRONG_ANSWER
+
+    jd = (FIXTURES / "jd_backend.txt").read_text()
+    rich = evaluate_answer("Tell me about a time you used Kafka.", STRONG_ANSWER, role="Backend Engineer", jd_text=jd)
+    capped = evaluate_answer("How do you run Kubernetes upgrades safely?", "I am not sure, maybe.",
+                             role="Backend Engineer", jd_text=jd)  # thin: capped rules, notes that repeat rules
+    words = [[w, round(0.37 * i, 6), round(0.37 * i + 0.3, 6), 0.91234] for i, w in enumerate("We moved it".split())]
+    voice = {"fluency_score": 8.0, "evidence": {"pace": "150 wpm", "fillers_note": "kept as it was", "note": "also"}}
+    return {"user_id": "u", "messages": [
+        {"role": "interviewer", "content": "Q1", "timestamp": 1.0, "metadata": {"stage": "intro"}},
+        {"role": "candidate", "content": STRONG_ANSWER, "timestamp": 2.0,
+         "metadata": {"evidence": rich.evidence.model_dump(), "evaluation": {"clarity": rich.clarity}}},
+        {"role": "candidate", "content": "We moved it", "timestamp": 3.0,
+         "metadata": {"evidence": capped.evidence.model_dump(), "voice_metrics": voice,
+                      "transcription": {"words": words, "unsupported_words": [
+                          {"word": "moved", "at": 0.37, "probability": 0.2, "plain_probability": 0.1}]}}}]}
+
+
+def test_a_session_reads_back_as_written_from_its_compact_form(store, clock):
+    data = _answered_session()
+    assert any(r.get("cap") for r in data["messages"][2]["metadata"]["evidence"]["rules"])
+    store.create_session("s1", data, clock() + 100)
+    got = store.get_session("s1").data
+    assert got["messages"][:2] == data["messages"][:2]
+    meta, want = got["messages"][2]["metadata"], data["messages"][2]["metadata"]
+    assert meta["evidence"] == want["evidence"] and meta["voice_metrics"] == want["voice_metrics"]
+    assert meta["transcription"]["unsupported_words"] == want["transcription"]["unsupported_words"]
+    # Word timings come back to 10 ms and probabilities to 0.01: what the transcript view shows.
+    assert [w[0] for w in meta["transcription"]["words"]] == ["We", "moved", "it"]
+    for (_, s, e, p), (_, s0, e0, p0) in zip(meta["transcription"]["words"], want["transcription"]["words"]):
+        assert abs(s - s0) <= 0.005 and abs(e - e0) <= 0.01 and abs(p - p0) <= 0.005
+    assert store.claim_session("s1", 1, "t", clock() + 10)
+    assert store.commit_session("s1", 1, "t", got, clock() + 100)  # read, written again: the same
+    assert store.get_session("s1").data == got
+
+
+def test_sessions_stored_before_the_compact_form_read_unchanged(store, clock):
+    """A session written by an earlier version (evidence as plain dicts) is read as it was."""
+    data = _answered_session()
+    if store.backend == "sqlite":
+        import json
+
+        with store._conn() as conn:
+            conn.execute("INSERT INTO sessions (session_id, user_id, owner, version, expires_at, data) "
+                         "VALUES (?, ?, ?, 1, ?, ?)", ("old", "u", None, clock() + 100, json.dumps(data)))
+    else:
+        import datetime as dt
+
+        store.sessions.insert_one({"_id": "old", "user_id": "u", "owner": None, "version": 1, "lock_token": None,
+                                   "lock_until": None, "data": data,
+                                   "expires_at": dt.datetime.fromtimestamp(clock() + 100, dt.timezone.utc)})
+    assert store.get_session("old").data == data

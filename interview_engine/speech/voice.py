@@ -12,7 +12,7 @@ from typing import Dict, List, Tuple
 import numpy as np
 
 from ..lexicon import DISCOURSE_FILLERS as LEXICON_DISCOURSE_FILLERS, HESITATIONS
-from ..models import VoiceAnalysis
+from ..models import DELIVERY_NOTE, FILLER_NOTE, VoiceAnalysis
 from .media import SAMPLE_RATE
 from .transcriber import Transcript, Word
 
@@ -24,8 +24,6 @@ PACE_BAND = (120.0, 170.0)  # comfortable interview pace, words per minute
 # count only next to a pause: "I like Python" is not a filler, "like... for payments" is.
 ALWAYS_FILLERS = set(HESITATIONS)
 DISCOURSE_FILLERS = sorted((tuple(d.split()) for d in LEXICON_DISCOURSE_FILLERS), key=len, reverse=True)
-FILLER_NOTE = ("The transcriber (tiny.en) leaves out most 'um' and 'uh'; they are counted when it keeps them. "
-               "'like', 'so', 'you know', 'I mean' and similar count only where a pause sits next to them.")
 
 
 def _clip(x: float, lo: float = 0.0, hi: float = 10.0) -> float:
@@ -170,7 +168,7 @@ def analyse_voice(samples: np.ndarray, transcript: Transcript, acoustic_measures
                    + (f"; unclear: {', '.join(unclear[:8])}" if unclear else ""),
         "confidence": f"pitch varied by {sd:.1f} semitones (flat below 2); started speaking after {lead:.1f} s",
         "fillers_note": FILLER_NOTE,
-        "note": "Delivery only: these scores describe how the answer sounded, not what it said.",
+        "note": DELIVERY_NOTE,
     }
     if "estimated" in transcript.model:
         evidence["timing_note"] = ("Word timings were estimated (the transcriber returned none): rate and pauses "

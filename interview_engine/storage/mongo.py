@@ -9,6 +9,7 @@ from bson import ObjectId
 from pymongo import MongoClient
 from pymongo.errors import DuplicateKeyError
 
+from . import codec
 from .base import (COUNTER_NAMES, LEGACY_CHECKPOINT_COLLECTIONS, METRIC_NAMES, Clock, StoredSession, empty_metric,
                    system_clock)
 
@@ -35,7 +36,7 @@ def _epoch(value: Any) -> Optional[float]:
 
 
 def _stored(doc: Dict[str, Any]) -> StoredSession:
-    return StoredSession(doc["_id"], doc["data"], int(doc["version"]), _to_ts(doc["expires_at"]),
+    return StoredSession(doc["_id"], codec.unpack(doc["data"]), int(doc["version"]), _to_ts(doc["expires_at"]),
                          doc.get("lock_token"), _to_ts(doc["lock_until"]) if doc.get("lock_until") else None,
                          doc.get("lock_holder"))
 
@@ -90,7 +91,7 @@ class MongoStorage:
     def create_session(self, session_id: str, data: Dict[str, Any], expires_at: float) -> bool:
         doc = {"_id": session_id, "user_id": data.get("user_id"), "owner": data.get("owner"), "version": 1,
                "lock_token": None,
-               "lock_until": None, "expires_at": _to_dt(expires_at), "data": data}
+               "lock_until": None, "expires_at": _to_dt(expires_at), "data": codec.pack(data)}
         try:
             self.sessions.insert_one(doc)
             return True
@@ -125,7 +126,7 @@ class MongoStorage:
                        expires_at: float) -> bool:
         res = self.sessions.update_one(
             {"_id": session_id, "version": version, "lock_token": token},
-            {"$set": {"data": data, "expires_at": _to_dt(expires_at), "lock_token": None, "lock_until": None,
+            {"$set": {"data": codec.pack(data), "expires_at": _to_dt(expires_at), "lock_token": None, "lock_until": None,
                       "lock_holder": None},
              "$inc": {"version": 1}})
         return res.modified_count == 1

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
+from . import codec
 from .base import (COUNTER_NAMES, LEGACY_CHECKPOINT_TABLES, METRIC_NAMES, Clock, StoredSession, empty_metric,
                    system_clock)
 
@@ -75,8 +76,12 @@ _PURGE_EVERY_SECONDS = 60.0
 _SESSION_COLUMNS = "session_id, data, version, expires_at, lock_token, lock_until, lock_holder"
 
 
+def _dumps(value) -> str:
+    return json.dumps(value, separators=(",", ":"))  # no spaces after separators: ~5% of a session
+
+
 def _stored(row) -> StoredSession:
-    return StoredSession(row[0], json.loads(row[1]), row[2], row[3], row[4], row[5], row[6])
+    return StoredSession(row[0], codec.unpack(json.loads(row[1])), row[2], row[3], row[4], row[5], row[6])
 
 
 class SQLiteStorage:
@@ -167,7 +172,7 @@ class SQLiteStorage:
             "version = sessions.version + 1, "
             "expires_at = excluded.expires_at, data = excluded.data, lock_token = NULL, lock_until = NULL "
             "WHERE sessions.expires_at <= ?",
-            (session_id, data.get("user_id"), data.get("owner"), expires_at, json.dumps(data), self.clock()))
+            (session_id, data.get("user_id"), data.get("owner"), expires_at, _dumps(codec.pack(data)), self.clock()))
         return cur.rowcount == 1
 
     def claim_session(self, session_id: str, version: int, token: str, lease_until: float,
@@ -197,7 +202,7 @@ class SQLiteStorage:
         cur = self._conn().execute(
             "UPDATE sessions SET data = ?, version = version + 1, expires_at = ?, lock_token = NULL, "
             "lock_until = NULL, lock_holder = NULL WHERE session_id = ? AND version = ? AND lock_token = ?",
-            (json.dumps(data), expires_at, session_id, version, token))
+            (_dumps(codec.pack(data)), expires_at, session_id, version, token))
         return cur.rowcount == 1
 
     def release_session(self, session_id: str, token: str) -> None:
@@ -248,7 +253,7 @@ class SQLiteStorage:
         self._conn().execute(
             "INSERT INTO analysis_cache (key, value, expires_at, owner, digest, doc_id) VALUES (?, ?, ?, ?, ?, ?) "
             "ON CONFLICT(key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at",
-            (key, json.dumps(value), expires_at, owner, digest, doc_id))
+            (key, _dumps(value), expires_at, owner, digest, doc_id))
 
     def cache_delete(self, owner: Optional[str], digests: Sequence[str] = (), doc_ids: Sequence[str] = ()) -> int:
         n = 0
