@@ -1,5 +1,6 @@
 """Command line: `python -m interview_engine evaluate ...`, `graph`, `prefetch-models`, `new-api-key OWNER`, `hash-api-key`,
-`contrast` (re-embed the contrast questions after editing `data/contrast_questions.txt`)."""
+`log-id ID` (an id as the logs show it), `contrast` (re-embed the contrast questions after editing
+`data/contrast_questions.txt`)."""
 from __future__ import annotations
 
 import argparse
@@ -40,6 +41,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     sub.add_parser("contrast", help="embed data/contrast_questions.txt and the question bank, and write the "
                                     "shipped vectors (after editing the list)")
     sub.add_parser("hash-api-key", help="print the API_KEYS hash of a key read from standard input")
+    li = sub.add_parser("log-id", help="print how an id appears in the logs (s:<10 hex>), to find its lines")
+    li.add_argument("id")
+    li.add_argument("--kind", choices=["session", "user", "document"], default="session")
     args = parser.parse_args(argv)
 
     if args.command == "evaluate":
@@ -70,6 +74,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         from .security import hash_key
 
         print(hash_key(sys.stdin.readline().strip()))
+    elif args.command == "log-id":
+        from .logs import short_id
+
+        print(short_id(args.id, args.kind[0]))
     return 0
 
 

@@ -144,10 +144,12 @@ THIN_ANSWER = "I am not sure, maybe."
 class ServerProcess:
     """The real app in its own process (`python app.py`), for multi-worker and restart tests."""
 
-    def __init__(self, env: dict, cwd: Path = ROOT):
+    def __init__(self, env: dict, cwd: Path = ROOT, log_file: Path = None):
         self.port = free_port()
-        self.env = {**os.environ, **env, "PORT": str(self.port), "HOST": "127.0.0.1", "LOG_LEVEL": "WARNING"}
+        # LOG_LEVEL is WARNING unless `env` sets it; with `log_file`, stdout and stderr (the log) go there.
+        self.env = {**os.environ, "LOG_LEVEL": "WARNING", **env, "PORT": str(self.port), "HOST": "127.0.0.1"}
         self.cwd = cwd
+        self.log_file = log_file
         self.proc = None
 
     @property
@@ -155,8 +157,13 @@ class ServerProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> "ServerProcess":
-        self.proc = subprocess.Popen([sys.executable, "app.py"], cwd=self.cwd, env=self.env,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        if self.log_file is not None:
+            with open(self.log_file, "ab") as log:
+                self.proc = subprocess.Popen([sys.executable, "app.py"], cwd=self.cwd, env=self.env,
+                                             stdout=log, stderr=subprocess.STDOUT)
+        else:
+            self.proc = subprocess.Popen([sys.executable, "app.py"], cwd=self.cwd, env=self.env,
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         wait_port(self.port, proc=self.proc)
         return self
 
@@ -186,8 +193,8 @@ def ui_server(tmp_path_factory, folder: str, max_questions: int):
 def server_factory():
     servers = []
 
-    def make(env: dict) -> ServerProcess:
-        s = ServerProcess(env)
+    def make(env: dict, log_file: Path = None) -> ServerProcess:
+        s = ServerProcess(env, log_file=log_file)
         servers.append(s)
         return s.start()
 
