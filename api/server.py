@@ -8,6 +8,9 @@ requests in flight finish, then releases the sessions still held) cover the rest
 """
 from __future__ import annotations
 
+import ipaddress
+import logging
+from typing import Optional
 
 import uvicorn
 
@@ -52,8 +55,30 @@ class HeadTimeoutProtocol(_Base):
             self.transport.close()
 
 
+def exposure_warning(settings: Settings) -> Optional[str]:
+    """Without API keys a session id or user_id is all that guards a candidate's data: say so when the server
+    listens beyond this machine."""
+    if settings.api_keys.strip():
+        return None
+    host = settings.host.strip("[]")
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return None
+    except ValueError:
+        if host == "localhost":
+            return None
+    return (f"listening on {settings.host} with API keys off: anyone who can reach this port and knows a user_id "
+            "or session id can read and erase that candidate's interviews; set API_KEYS (see docs/privacy.md)")
+
+
 def serve(app: str, settings: Settings) -> None:
+    warning = exposure_warning(settings)
+    if warning:
+        logging.getLogger("interview.api").warning(warning)
     uvicorn.run(app, host=settings.host, port=settings.port, workers=settings.workers,
+                # A worker importing the app (models, Gradio) on a busy 2-core machine can take over uvicorn's
+                # default 5 s health check, and would be killed and restarted before it ever served.
+                timeout_worker_healthcheck=60,
                 http=HeadTimeoutProtocol, timeout_keep_alive=settings.keep_alive_seconds,
                 timeout_graceful_shutdown=settings.graceful_shutdown_seconds,
                 log_level=settings.log_level.lower(), access_log=False, log_config=None)

@@ -395,30 +395,74 @@ def test_expired_sessions_leave_no_byte_either(service, client, clock, cv_text):
 
 
 # Storage footprint, no checkpoints ------------------------------------------------------------------
+TYPED_LIMIT_KB = 24
+SPOKEN_LIMIT_KB = 40
+
+
 def stored_bytes(service) -> int:
+    """What the interviews take on disk: the SQLite file after a checkpoint and VACUUM (so free pages and the
+    WAL do not count), or the BSON size of every session and cached analysis on MongoDB."""
     store = service.store
     if store.backend == "sqlite":
         conn = store._conn()
-        return sum(r[0] for r in conn.execute(
-            "SELECT SUM(LENGTH(session_id) + LENGTH(data) + 64) FROM sessions UNION ALL "
-            "SELECT SUM(LENGTH(key) + LENGTH(value) + 64 * 3) FROM analysis_cache") if r[0])
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.execute("VACUUM")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return os.path.getsize(store.path)
     import bson
 
     return sum(len(bson.encode(d)) for name in ("sessions", "analysis_cache") for d in store.db[name].find({}))
 
 
-def test_a_completed_session_is_small_and_has_no_checkpoints(service, client):
+def _interview_kb(service, client, answer) -> float:
+    """Bytes one finished 5-question interview adds, after a first session made the tables and pages."""
+    client.post(f"{V2}/start", json=start_body("warm_up"))
+    before = stored_bytes(service)
     client.post(f"{V2}/start", json=start_body("s1"))
     for _ in range(5):
-        client.post(f"{V2}/answer", data={"session_id": "s1", "answer_text": STRONG_ANSWER})
+        r = answer("s1")
+        assert r.status_code == 200, r.text
     assert client.post(f"{V2}/complete/s1").json()["total_questions"] == 5
-    assert stored_bytes(service) <= 40 * 1024
+    return (stored_bytes(service) - before) / 1024
+
+
+def test_a_finished_typed_interview_takes_at_most_24_kb_and_has_no_checkpoints(service, client):
+    kb = _interview_kb(service, client, lambda sid: client.post(
+        f"{V2}/answer", data={"session_id": sid, "answer_text": STRONG_ANSWER}))
+    assert kb <= TYPED_LIMIT_KB, f"{kb:.1f} KB"
     store = service.store
     if store.backend == "sqlite":
         tables = {r[0] for r in store._conn().execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         assert not tables & {"checkpoints", "writes"}
     else:
         assert not set(store.db.list_collection_names()) & {"checkpoints", "checkpoint_writes"}
+
+
+def test_a_finished_spoken_interview_takes_at_most_40_kb_and_reads_back_whole(service, client):
+    """Five answers of a minute each. Stored compactly, read back as answered: the evidence /state shows is
+    what /answer returned, and the word timings are there to mark pauses (to 10 ms)."""
+    from conftest import FIXTURES
+
+    audio = (FIXTURES / "speech" / "long_answer.ogg").read_bytes()
+    answered = []
+
+    def answer(sid):
+        r = client.post(f"{V2}/answer", data={"session_id": sid},
+                        files={"audio_file": ("answer.ogg", audio, "audio/ogg")})
+        answered.append(r.json())
+        return r
+
+    kb = _interview_kb(service, client, answer)
+    assert kb <= SPOKEN_LIMIT_KB, f"{kb:.1f} KB"
+    state = client.get(f"{V2}/state/s1").json()
+    answers = [m for m in state["messages"] if m["role"] == "candidate"]
+    assert [a["metadata"]["evidence"] for a in answers] == [r["evaluation"]["evidence"] for r in answered]
+    assert [a["metadata"]["voice_metrics"] for a in answers] == [r["voice_analysis"] for r in answered]
+    words = answers[0]["metadata"]["transcription"]["words"]
+    assert " ".join(w[0] for w in words) == answers[0]["content"] and len(words) > 100
+    assert all(0 <= a <= b for _, a, b, _ in words) and words[-1][2] > 50  # a minute of speech, in order
+    report = client.post(f"{V2}/complete/s1").json()
+    assert [c["answer"] for c in report["conversation"]] == [a["content"] for a in answers]
 
 
 def test_legacy_copies_are_dropped_on_start_up(make_settings, backend, tmp_path):
@@ -508,3 +552,16 @@ def test_a_served_app_with_keys_has_no_open_door(server_factory, settings_env):
     assert r.status_code == 200
     assert requests.get(f"{s.url}{V2}/state/p1", headers=h("globex"), timeout=30).status_code == 404
     assert requests.get(f"{s.url}/healthz", timeout=30).status_code == 200
+
+
+# Exposure ---------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("host,keys,warned", [("0.0.0.0", "", True), ("192.168.1.20", "", True), ("::", "", True),
+                                              ("127.0.0.1", "", False), ("localhost", "", False), ("::1", "", False),
+                                              ("0.0.0.0", "acme:" + "0" * 64, False)])
+def test_the_server_warns_when_it_listens_beyond_loopback_with_keys_off(host, keys, warned):
+    from api.server import exposure_warning
+
+    message = exposure_warning(Settings(HOST=host, API_KEYS=keys))
+    assert bool(message) == warned
+    if warned:
+        assert host in message and "API_KEYS" in message
