@@ -438,11 +438,40 @@ def test_a_finished_typed_interview_takes_at_most_24_kb_and_has_no_checkpoints(s
         assert not set(store.db.list_collection_names()) & {"checkpoints", "checkpoint_writes"}
 
 
-def test_a_finished_spoken_interview_takes_at_most_40_kb_and_reads_back_whole(service, client):
+class RememberingTranscriber:
+    """The real Whisper transcriber, asked once per distinct audio: the five answers (and both backends) are the
+    same minute of speech, so its transcript is made once, not ten times (about 90 s of CI)."""
+
+    def __init__(self):
+        from interview_engine.speech import WhisperTranscriber
+
+        self.whisper = WhisperTranscriber()
+        self.name = self.whisper.name
+        self.heard = {}
+
+    def transcribe(self, samples, hotwords=None):
+        import copy
+        import hashlib
+
+        key = (hashlib.sha256(samples.tobytes()).hexdigest(), tuple(hotwords or ()))
+        if key not in self.heard:
+            self.heard[key] = self.whisper.transcribe(samples, hotwords)
+        return copy.deepcopy(self.heard[key])  # the pipeline edits a transcript in place
+
+
+@pytest.fixture(scope="module")
+def remembering_transcriber():
+    return RememberingTranscriber()
+
+
+def test_a_finished_spoken_interview_takes_at_most_40_kb_and_reads_back_whole(make_settings, clock,
+                                                                              remembering_transcriber):
     """Five answers of a minute each. Stored compactly, read back as answered: the evidence /state shows is
     what /answer returned, and the word timings are there to mark pauses (to 10 ms)."""
     from conftest import FIXTURES
 
+    service = InterviewService(make_settings(), clock=clock, transcriber=remembering_transcriber)
+    client = TestClient(create_app(service=service)).__enter__()
     audio = (FIXTURES / "speech" / "long_answer.ogg").read_bytes()
     answered = []
 
@@ -463,6 +492,8 @@ def test_a_finished_spoken_interview_takes_at_most_40_kb_and_reads_back_whole(se
     assert all(0 <= a <= b for _, a, b, _ in words) and words[-1][2] > 50  # a minute of speech, in order
     report = client.post(f"{V2}/complete/s1").json()
     assert [c["answer"] for c in report["conversation"]] == [a["content"] for a in answers]
+    client.__exit__(None, None, None)
+    service.close()
 
 
 def test_legacy_copies_are_dropped_on_start_up(make_settings, backend, tmp_path):
