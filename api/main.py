@@ -15,6 +15,7 @@ from interview_engine.logs import configure_logging
 
 from .errors import install_error_handlers
 from .forms import Utf8FormMiddleware
+from .headers import install_security_headers
 from .limits import BodyLimitMiddleware
 from .middleware import RequestMetricsMiddleware
 from .openapi import install_openapi
@@ -40,7 +41,8 @@ def create_app(settings: Optional[Settings] = None, service: Optional[InterviewS
             app.state.service.close()
             app.state.service = None
 
-    app = FastAPI(title="AI Interview Service", version="2.0.0", lifespan=lifespan,
+    # /docs and /redoc are served from local assets by install_openapi (no CDN).
+    app = FastAPI(title="AI Interview Service", version="2.0.0", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Interview API V2: grounded questions, evaluated answers, a final report.")
     if service is not None:
         app.state.service = service
@@ -49,6 +51,9 @@ def create_app(settings: Optional[Settings] = None, service: Optional[InterviewS
     app.add_middleware(BodyLimitMiddleware, settings=settings)
     app.add_middleware(RequestMetricsMiddleware)  # sees the 413s and 408s of the body limits
     app.add_middleware(SecurityMiddleware, settings=settings)  # added last: runs first
+    # nosniff, no-referrer, frame-ancestors, no-store: around everything, the 401/413/429s above, 500s and
+    # the UI mounted later included (api/headers.py).
+    install_security_headers(app, settings)
     app.include_router(interview.router)
     app.include_router(live.router)
     app.include_router(documents.router)

@@ -9,13 +9,21 @@ FastAPI's schema is refined where the routes cannot say it through their signatu
 - file fields: the kinds of file each accepts (in the field's description: a schema cannot say "a readable
   PDF", and OpenAPI's per-part `encoding` trips today's fuzzers);
 - the statuses every route may answer beyond its own: 408 and 413 for bodies, 429 for rate limits.
+
+`/docs` (Swagger UI) and `/redoc` load their scripts and styles from the app itself (`/docs-assets`, the
+files shipped in the `fastapi-offline` package), never from a CDN: they work offline and name no other host.
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Dict
 
-from fastapi import FastAPI
+import fastapi_offline
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
 from fastapi.openapi.utils import get_openapi
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 
 from interview_engine import Settings
 from interview_engine.inputs import DOC_ID_PATTERN, ID_PATTERN, MAX_TEXT_CHARS
@@ -46,6 +54,9 @@ ONE_OF_EACH = {
 }
 ERROR = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}}
 RATE_LIMITED = ("/start", "/start-with-ids", "/answer", "/documents")
+# Swagger UI 5 and Redoc 2 bundles, with a favicon (the package's own FastAPIOffline app is not used).
+DOCS_ASSETS_DIR = Path(fastapi_offline.__file__).parent / "static"
+DOCS_ASSETS = "/docs-assets"
 
 
 def install_openapi(app: FastAPI, settings: Settings) -> None:
@@ -60,6 +71,38 @@ def install_openapi(app: FastAPI, settings: Settings) -> None:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+    install_docs(app)
+
+
+def install_docs(app: FastAPI) -> None:
+    """/docs and /redoc from local assets. The app is made with `docs_url=None, redoc_url=None`; /docs keeps
+    FastAPI's behaviour otherwise (the Authorize button for X-API-Key comes from the schema)."""
+    app.mount(DOCS_ASSETS, StaticFiles(directory=DOCS_ASSETS_DIR), name="docs-assets")
+    redirect = "/docs/oauth2-redirect"
+
+    def assets(request: Request) -> str:
+        return request.scope.get("root_path", "").rstrip("/") + DOCS_ASSETS
+
+    @app.get("/docs", include_in_schema=False)
+    async def swagger_ui(request: Request) -> HTMLResponse:
+        root, local = request.scope.get("root_path", "").rstrip("/"), assets(request)
+        return get_swagger_ui_html(
+            openapi_url=root + app.openapi_url, title=f"{app.title} - Swagger UI", oauth2_redirect_url=root + redirect,
+            swagger_js_url=f"{local}/swagger-ui-bundle.js", swagger_css_url=f"{local}/swagger-ui.css",
+            swagger_favicon_url=f"{local}/favicon.png",
+            # No badge that sends the schema to validator.swagger.io.
+            swagger_ui_parameters={**(app.swagger_ui_parameters or {}), "validatorUrl": None})
+
+    @app.get(redirect, include_in_schema=False)
+    async def swagger_ui_redirect() -> HTMLResponse:
+        return get_swagger_ui_oauth2_redirect_html()
+
+    @app.get("/redoc", include_in_schema=False)
+    async def redoc(request: Request) -> HTMLResponse:
+        root, local = request.scope.get("root_path", "").rstrip("/"), assets(request)
+        return get_redoc_html(openapi_url=root + app.openapi_url, title=f"{app.title} - ReDoc",
+                              redoc_js_url=f"{local}/redoc.standalone.js", redoc_favicon_url=f"{local}/favicon.png",
+                              with_google_fonts=False)
 
 
 def refine(schema: Dict[str, Any], keys_on: bool) -> None:

@@ -1,11 +1,13 @@
 """All settings in one place, read from the environment and from `.env`."""
 from __future__ import annotations
 
+import os
+import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Optional
+from typing import Dict, List, Optional
 
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -62,6 +64,10 @@ class Settings(BaseSettings):
     speech_queue: int = Field(4, validation_alias="SPEECH_QUEUE", ge=0)
     # A live answer that receives no audio for this long is abandoned: its audio dropped, its slot freed.
     live_idle_seconds: float = Field(20.0, validation_alias="LIVE_IDLE_SECONDS", gt=0)
+    # Live answers have places of their own, so they never take an upload's place in the speech queue; one
+    # owner (or one client address without keys) may hold at most this share of them (at least one).
+    live_places: int = Field(4, validation_alias="LIVE_PLACES", ge=1)
+    live_owner_share: float = Field(0.5, validation_alias="LIVE_OWNER_SHARE", gt=0, le=1)
     # The job's terms (question targets, JD requirements, matched skills) passed to faster-whisper as
     # hotwords, at most this many; 0 turns hotwords off.
     whisper_hotwords: int = Field(20, validation_alias="WHISPER_HOTWORDS", ge=0, le=60)
@@ -100,6 +106,14 @@ class Settings(BaseSettings):
     # Serve the Gradio UI at / (the REST API and /docs are there either way).
     ui_enabled: bool = Field(True, validation_alias="UI_ENABLED")
 
+    # Browsers (api/headers.py, README "Security and privacy"). FRAME_ANCESTORS: the pages that may show this
+    # app in a frame, as CSP `frame-ancestors` sources: 'self' by default; on a Hugging Face Space (SPACE_ID
+    # set) also https://huggingface.co, whose Space page frames the app. UI_ALLOWED_ORIGINS: other origins
+    # ("https://example.org", commas or whitespace between them) whose pages may call the UI's routes from a
+    # browser (CORS); none by default, so only the UI's own page can.
+    frame_ancestors: str = Field(default_factory=lambda: _default_frame_ancestors(), validation_alias="FRAME_ANCESTORS")
+    ui_allowed_origins: str = Field("", validation_alias="UI_ALLOWED_ORIGINS")
+
     # Monitoring
     slow_llm_call_seconds: float = Field(5.0, validation_alias="SLOW_LLM_CALL_SECONDS")
     slow_request_seconds: float = Field(3.0, validation_alias="SLOW_REQUEST_SECONDS")
@@ -133,6 +147,33 @@ class Settings(BaseSettings):
                 except ValueError:
                     raise ValueError(f"RATE_LIMIT_{name.upper()} {spec!r} is not a rate limit such as '30/minute'")
         return self
+
+    @field_validator("frame_ancestors")
+    @classmethod
+    def _check_frame_ancestors(cls, value: str) -> str:
+        sources = value.split()
+        if not sources or not re.fullmatch(r"[^;,\x00-\x1f\x7f-\U0010ffff]+", value.replace("\t", " ")):
+            raise ValueError(f"FRAME_ANCESTORS {value!r} is not a list of frame-ancestors sources "
+                             "such as \"'self' https://huggingface.co\"")
+        for source in sources:
+            if source.lower() in ("self", "none"):
+                raise ValueError(f"FRAME_ANCESTORS: write {source!r} with its single quotes: '{source}'")
+        if "'none'" in (s.lower() for s in sources) and len(sources) > 1:
+            raise ValueError("FRAME_ANCESTORS: 'none' stands alone")
+        return " ".join(sources)
+
+    @field_validator("ui_allowed_origins")
+    @classmethod
+    def _check_ui_allowed_origins(cls, value: str) -> str:
+        for origin in re.split(r"[\s,]+", value.strip()):
+            if origin and not re.fullmatch(r"https?://[^/\s?#@]+", origin):
+                raise ValueError(f"UI_ALLOWED_ORIGINS entry {origin!r} is not an origin such as "
+                                 "'https://example.org' (scheme, host and optional port; no path)")
+        return value
+
+    @property
+    def ui_allowed_origin_list(self) -> List[str]:
+        return [o.lower() for o in re.split(r"[\s,]+", self.ui_allowed_origins.strip()) if o]
 
     def rate_limit_specs(self) -> Dict[str, str]:
         return {"start": self.rate_limit_start, "answer": self.rate_limit_answer,
@@ -175,6 +216,11 @@ class Settings(BaseSettings):
     @property
     def max_docx_unpacked_bytes(self) -> int:
         return int(self.max_docx_unpacked_mb * 1024 * 1024)
+
+
+def _default_frame_ancestors() -> str:
+    # Hugging Face sets SPACE_ID in a Space; its page at huggingface.co shows the app in an iframe.
+    return "'self' https://huggingface.co" if os.environ.get("SPACE_ID") else "'self'"
 
 
 @lru_cache
