@@ -179,3 +179,46 @@ def test_space_settings_are_honoured_when_host_and_port_are_unset(monkeypatch):
     monkeypatch.setenv("PORT", "8000")
     s = Settings(_env_file=None)
     assert (s.host, s.port) == ("127.0.0.1", 8000)  # HOST/PORT win when both are set
+
+
+def _ui_callback(service, settings, name: str):
+    """A callback of the real page, to call in process as Gradio would."""
+    from ui.app import build_ui
+
+    demo = build_ui(lambda: service, settings)
+    return next(f.fn for f in demo.fns.values() if getattr(f.fn, "__name__", "") == name)
+
+
+def test_a_filmed_answer_picture_is_analysed_only_with_consent(make_settings, clock):
+    settings = make_settings()
+    service = InterviewService(settings, clock=clock)
+    answer = _ui_callback(service, settings, "answer")
+    film = str(FIXTURES / "video" / "one_face.mp4")
+    for sid, consent in (("ui_no", False), ("ui_yes", True)):
+        service.start(StartInput(**start_body(sid)))
+        list(answer(sid, "user_1", "camera", None, film, "", 1, 0, {}, consent))
+        state = service.state(sid)
+        meta = views.candidate_turns(state)[0]["answer"]["metadata"]
+        assert meta["source"] == "video" and meta["evaluation"]["clarity"] >= 1  # heard and scored either way
+        card = views.timeline_html(state)
+        if consent:
+            assert meta["video_analysis"]["available"] and "picture_analysed" not in meta
+            assert "face was in frame" in card
+        else:
+            assert "video_analysis" not in meta and meta["picture_analysed"] is False
+            assert "your picture was not analysed" in card and "face was in frame" not in card
+    report = service.complete("ui_no", force=True)
+    assert report["evaluation"]["delivery"]["answers_with_video"] == 0
+    assert "video_analysis" not in report["conversation"][0]
+    service.close()
+
+
+def test_the_consent_says_what_the_picture_analysis_measures():
+    info = views.picture_consent_info()
+    for signal in ("face is in frame", "second person", "faces the camera", "gaze", "head movement", "smile",
+                   "lighting"):
+        assert signal in info
+    assert "No emotion, no identity" in info and "Not part of your scores" in info
+    on = views.picture_consent_info(emotion=True, in_recommendation=True)
+    assert "No emotion" not in on and "experimental facial-expression labels" in on
+    assert "part of the overall result" in on and "Not part" not in on

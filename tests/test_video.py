@@ -176,3 +176,44 @@ def test_prefetch_models_command_works_offline(capsys):
     except ImportError:
         assert main(["prefetch-models", "--emotion"]) == 1
         assert "deepface is not installed" in capsys.readouterr().err
+
+
+def test_emotion_labels_never_reach_a_report_or_the_ui(video_client, monkeypatch):
+    """VIDEO_EMOTION on, with labels as deepface would give them (its weights are not here offline): the
+    answer response keeps them (the contract), the report and every view the UI offers do not."""
+    import io
+
+    import pypdf
+
+    from interview_engine.vision import emotion
+    from ui import figures, pdf, views
+
+    labels = {"status": "experimental", "experimental": True, "frames": 8,
+              "dominant_counts": {"happy": 5, "surprise": 3}, "note": emotion.NOTE}
+    monkeypatch.setattr(emotion, "expression_labels", lambda crops, timeout: labels)
+    service, client = video_client(VIDEO_EMOTION=True)
+    with client:
+        client.post(f"{V2}/start", json=start_body())
+        r = client.post(f"{V2}/answer", data={"session_id": "sess_1"}, files={"video_file": ("v.mp4", clip("one_face.mp4"))})
+        assert r.status_code == 200, r.text
+        assert r.json()["video_analysis"]["emotion"]["dominant_counts"] == {"happy": 5, "surprise": 3}
+        report = client.post(f"{V2}/complete/sess_1?force=true").json()
+        assert report["conversation"][0]["video_analysis"]["face_present_ratio"] >= 0.95  # video did reach it
+        state = service.state("sess_1")
+        stored = service.stored_report("sess_1")
+        reader = pypdf.PdfReader(io.BytesIO(pdf.report_pdf(stored, state)))
+        shown = {
+            "report (API)": views.report_json(report),
+            "stored report": views.report_json(stored),
+            "Markdown download": views.report_markdown(stored, state),
+            "PDF download": " ".join(p.extract_text() for p in reader.pages),
+            "timeline": views.timeline_html(state),
+            "about": views.about_markdown(state, service.performance("sess_1")),
+            "figures": " ".join(f.to_json() for f in (figures.overall_figure(stored), figures.scores_figure(state),
+                                                      figures.voice_figure(state))),
+            "history": views.history_html(service.user_sessions("user_1")),
+        }
+        for where, text in shown.items():
+            for word in ("emotion", "happy", "surprise", "dominant_counts", "expression"):
+                assert word not in text.lower(), f"{word!r} in the {where}"
+    service.close()

@@ -167,6 +167,13 @@ def build_ui(get_service: Callable[[], InterviewService], settings: Settings) ->
                                 audio_in = gr.Audio(sources=["microphone", "upload"], type="filepath",
                                                     label="Record your answer", elem_id="audio_in", buttons=[])
                             with gr.Tab("Camera", id="camera", elem_id="mode_camera") as camera_tab:
+                                # Asked once per interview, before any picture is analysed; unticked by default,
+                                # and kept (the component's value) for the session's later filmed answers.
+                                picture_ok = gr.Checkbox(False, label=views.PICTURE_CONSENT_LABEL,
+                                                         info=views.picture_consent_info(
+                                                             settings.video_emotion,
+                                                             settings.delivery_in_recommendation),
+                                                         visible=settings.video_analysis, elem_id="picture_consent")
                                 video_in = gr.Video(sources=["webcam", "upload"], label="Film your answer",
                                                     elem_id="video_in", include_audio=True, buttons=[], height=300)
                             with gr.Tab("Type", id="type", elem_id="mode_type") as type_tab:
@@ -307,13 +314,14 @@ def build_ui(get_service: Callable[[], InterviewService], settings: Settings) ->
                    retry_btn: gr.update(visible=False), step: step_html("next"), answer_error: "",
                    end_btn: gr.update(visible=True), see_report_btn: gr.update(visible=False),
                    new_btn: gr.update(visible=False), **dict(zip(answer_inputs, inputs_off)),
-                   about_md: views.about_markdown(state, service.performance(sid))}
+                   about_md: views.about_markdown(state, service.performance(sid)),
+                   picture_ok: gr.update(value=False)}  # a new interview asks again
             yield from stream_question(sid, state)
 
         start_outputs = [session, setup_col, interview_col, start_error, start_step, start_btn, progress_md, analysis_md,
                          new_btn,
                          timeline, recordings, retry_q, retry_btn, step, answer_error, end_btn, see_report_btn,
-                         question_html, current_q, about_md, *answer_inputs]
+                         question_html, current_q, about_md, *answer_inputs, picture_ok]
         start_btn.click(start, [user_id, role, company, cv_file, cv_text, jd_file, jd_text, n_questions],
                         start_outputs, show_progress="hidden")
 
@@ -321,7 +329,7 @@ def build_ui(get_service: Callable[[], InterviewService], settings: Settings) ->
         for tab, name in ((live_tab, "live"), (voice_tab, "voice"), (camera_tab, "camera"), (type_tab, "type")):
             tab.select(lambda n=name: n, None, mode, show_progress="hidden")
 
-        def answer(sid, uid, mode_v, audio_path, video_path, typed, number, retrying, recs):
+        def answer(sid, uid, mode_v, audio_path, video_path, typed, number, retrying, recs, picture=False):
             service = get_service()
             if not sid:
                 yield {answer_error: error_html("Start an interview first.")}
@@ -342,7 +350,8 @@ def build_ui(get_service: Callable[[], InterviewService], settings: Settings) ->
                 try:
                     outcome["result"] = service.answer(AnswerInput(
                         session_id=sid, answer_text=text or None, audio=audio, video=video, defer_question=True,
-                        retry=bool(retrying), question_number=int(retrying or number) or None, on_step=events.put))
+                        retry=bool(retrying), question_number=int(retrying or number) or None, on_step=events.put),
+                        analyse_picture=bool(picture))
                 except InterviewError as exc:
                     outcome["error"] = exc
                 except Exception as exc:  # shown, not swallowed: Gradio reports it
@@ -390,8 +399,8 @@ def build_ui(get_service: Callable[[], InterviewService], settings: Settings) ->
         answer_outputs = [answer_error, step, submit_btn, timeline, retry_btn, about_md, recordings, retry_q,
                           cancel_retry_btn, audio_in, video_in, text_in, question_html, progress_md, end_btn,
                           see_report_btn, current_q, live_in]
-        submit_btn.click(answer, [session, user_id, mode, audio_in, video_in, text_in, current_q, retry_q, recordings],
-                         answer_outputs, show_progress="hidden")
+        submit_btn.click(answer, [session, user_id, mode, audio_in, video_in, text_in, current_q, retry_q, recordings,
+                                  picture_ok], answer_outputs, show_progress="hidden")
 
         # Live answers: chunks while recording, the evaluation the moment recording stops ------------------
         def live_chunk(chunk, token, sid, number, retrying):
@@ -558,6 +567,15 @@ THEME = gr.themes.Soft(font=["ui-sans-serif", "system-ui", "sans-serif"],
 
 
 def mount_ui(app, get_service: Callable[[], InterviewService], settings: Settings, path: str = "/"):
+    # CORS: Gradio's own middleware lets any origin read the UI's routes, with credentials, whenever the
+    # server's host is not localhost (and any localhost origin when it is). A CORSMiddleware on the parent
+    # app replaces it (Gradio then adds no CORS headers of its own, as mount_gradio_app documents): only the
+    # UI's own page, plus the origins in UI_ALLOWED_ORIGINS, none by default. It covers the whole app, the
+    # API included (which has no CORS headers without the UI).
+    from starlette.middleware.cors import CORSMiddleware
+
+    app.add_middleware(CORSMiddleware, allow_origins=settings.ui_allowed_origin_list, allow_credentials=True,
+                       allow_methods=["*"], allow_headers=["*"])
     # Gradio's own per-file limit fires before the server's body limit (api/limits.py), so an oversized
     # upload is refused by Gradio's parser, which then deletes its partial temp file.
     return gr.mount_gradio_app(

@@ -26,6 +26,27 @@ DIMENSION_HELP = ("Scores run from 1 to 10: clarity is how easy the answer was t
                   "a result).")
 
 
+# Asked with the camera, before a filmed answer's picture is analysed (README: "Filmed answers: what the
+# video shows, honestly" lists these signals).
+PICTURE_CONSENT_LABEL = "Analyse my picture for delivery signals"
+
+
+def picture_consent_info(emotion: bool = False, in_recommendation: bool = False) -> str:
+    """What the picture analysis measures, said before the candidate agrees to it (the server's settings
+    decide the two honest variations)."""
+    measured = ("Measured from the picture of your filmed answers: whether your face is in frame, whether a "
+                "second person appears, whether your head faces the camera (against your own usual pose), an "
+                "approximate gaze hint, head movement, how often you smile (against your own usual mouth "
+                "width), and the lighting, size and sharpness of your face.")
+    not_measured = (" This server also tries experimental facial-expression labels; they are never shown in "
+                    "your scores or report. No identity: your face is not recognised."
+                    if emotion else " No emotion, no identity: your face is not recognised.")
+    use = (" On this server these signals are part of the overall result." if in_recommendation else
+           " Not part of your scores or the overall result.")
+    return (measured + not_measured + use + " Unticked, only the sound of your answer is transcribed and scored."
+            " Your choice applies to every filmed answer in this interview.")
+
+
 def esc(text: Any) -> str:
     return html.escape(str(text if text is not None else ""), quote=True)
 
@@ -180,6 +201,9 @@ def _delivery(meta: Dict[str, Any]) -> str:
                          + "".join(f"; {esc(n)}" for n in video["framing"]["notes"]) + "</li>")
         else:
             parts.append("<li>Camera: the picture could not be analysed, only the sound was used</li>")
+    elif meta.get("picture_analysed") is False:
+        parts.append("<li>Camera: your picture was not analysed (you did not agree to it), only the sound was "
+                     "used</li>")
     if not parts:
         return ""
     return ("<p class='delivery-h'>How it came across <span class='note'>(delivery only: not part of the "
