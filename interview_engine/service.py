@@ -69,9 +69,10 @@ class InterviewService:
         return self.sessions.answer(data)
 
     def start_live(self, session_id: str, owner: Optional[str] = None, question_number: Optional[int] = None,
-                   retry: bool = False) -> LiveAnswer:
-        """A live answer: audio fed while the candidate speaks, finished by `answer(AnswerInput(live=...))`."""
-        return self.sessions.start_live(session_id, owner, question_number, retry)
+                   retry: bool = False, holder: Optional[str] = None) -> LiveAnswer:
+        """A live answer: audio fed while the candidate speaks, finished by `answer(AnswerInput(live=...))`.
+        `holder` (an owner, or a client address) may hold at most LIVE_OWNER_SHARE of the live places."""
+        return self.sessions.start_live(session_id, owner, question_number, retry, holder)
 
     def stream(self, session_id: str, poll_seconds: float = 0.05,
                owner: Optional[str] = None) -> Iterator[Dict[str, Any]]:

@@ -177,15 +177,15 @@ class SessionFlow:
         return job_terms(record, number, self.settings.whisper_hotwords)
 
     def start_live(self, session_id: str, owner: Optional[str] = None, question_number: Optional[int] = None,
-                   retry: bool = False) -> LiveAnswer:
+                   retry: bool = False, holder: Optional[str] = None) -> LiveAnswer:
         """Open a live answer to the question awaiting one (or, with `retry`, to question_number again).
         The owner check (404 for another key's session) and the checks `answer` runs (409) run now, so a stale,
         duplicate or foreign answer is refused before any audio; `answer` runs them all again, under the
-        session's lease, when it is finished. Holds a speech-pool slot until finished or abandoned."""
+        session's lease, when it is finished. Holds a live place until finished or abandoned."""
         _, record = self.load(session_id, owner)
         probe = AnswerInput(session_id=session_id, question_number=question_number, retry=retry, owner=owner)
         number = self._check_answer(record, probe)
-        live = self.speech.open_live(self._hotwords(record, number))
+        live = self.speech.open_live(self._hotwords(record, number), holder=holder)
         return LiveAnswer(session_id=session_id, question_number=number, transcription=live,
                           opened_at=self.clock(), retry=retry, owner=owner)
 

@@ -245,19 +245,96 @@ def test_a_client_that_disconnects_or_stops_sending_leaves_nothing_behind(live_c
     _untouched(c, "gone")
 
 
-def test_the_bounded_speech_pool_holds_for_live_answers(make_settings, clock):
-    service = InterviewService(make_settings(SPEECH_WORKERS=1, SPEECH_QUEUE=0), clock=clock)
+def test_live_places_are_bounded_and_never_take_an_uploads_place(make_settings, clock):
+    """Live answers have LIVE_PLACES of their own: when they are all held, another live answer is 503, and an
+    upload is still answered even with no spare upload slot (SPEECH_QUEUE=0)."""
+    service = InterviewService(make_settings(SPEECH_WORKERS=1, SPEECH_QUEUE=0, LIVE_PLACES=1), clock=clock)
     try:
         for sid in ("pool_1", "pool_2"):
             start(service, sid)
         first = service.start_live("pool_1")
         with pytest.raises(Unavailable):
             service.start_live("pool_2")
-        with pytest.raises(Unavailable):
-            service.answer(AnswerInput(session_id="pool_2", audio=("a.wav", (SPEECH / "answer.wav").read_bytes())))
+        r = service.answer(AnswerInput(session_id="pool_2", audio=("a.wav", (SPEECH / "answer.wav").read_bytes())))
+        assert r["evaluation"] and r["question_number"] == 2
         first.abort()
         assert service.speech.live_count() == 0
-        service.start_live("pool_2").abort()  # the slot is free again
+        service.start_live("pool_1").abort()  # the place is free again
+    finally:
+        service.close()
+
+
+def test_one_owner_cannot_take_every_live_place_and_uploads_go_on(make_settings, clock):
+    """LIVE_PLACES=4, LIVE_OWNER_SHARE=0.5: one holder gets two places, the third is refused with a message
+    that says why; another holder still gets one, and an upload is answered meanwhile."""
+    service = InterviewService(make_settings(LIVE_PLACES=4, LIVE_OWNER_SHARE=0.5), clock=clock)
+    try:
+        for i in range(5):
+            start(service, f"share_{i}")
+        mine = [service.start_live(f"share_{i}", holder="owner:acme") for i in range(2)]
+        with pytest.raises(Unavailable, match="already holds 2 of the 4 live answer places"):
+            service.start_live("share_2", holder="owner:acme")
+        theirs = service.start_live("share_3", holder="owner:globex")
+        r = service.answer(AnswerInput(session_id="share_4", audio=("a.wav", (SPEECH / "answer.wav").read_bytes())))
+        assert r["evaluation"]
+        for live in mine + [theirs]:
+            live.abort()
+    finally:
+        service.close()
+
+
+def test_empty_and_silent_frames_do_not_keep_a_live_answer_open(make_settings, clock):
+    """A socket fed only empty (and then silent) frames, every 0.3 s, is closed with an error within
+    LIVE_IDLE_SECONDS + 2 s, and its place is free."""
+    service = InterviewService(make_settings(LIVE_IDLE_SECONDS=2), clock=clock)
+    with TestClient(create_app(service=service)) as c:
+        c.service = service
+        c.post(f"{V2}/start", json=start_body("hold"))
+        for frame in (b"", bytes(3200)):  # nothing; then 0.1 s of digital silence
+            with c.websocket_connect(f"{V2}/live/hold") as ws:
+                assert ws.receive_json()["type"] == "ready"
+                opened = time.monotonic()
+                events = []
+
+                def feed():
+                    try:
+                        while time.monotonic() - opened < 8:
+                            ws.send_bytes(frame)
+                            time.sleep(0.3)
+                    except Exception:
+                        pass  # closed by the server
+
+                sender = threading.Thread(target=feed, daemon=True)
+                sender.start()
+                while True:
+                    event = ws.receive_json()
+                    events.append(event)
+                    if event["type"] == "error":
+                        break
+                closed_after = time.monotonic() - opened
+                assert "abandoned" in event["detail"], events  # by the route or by the reaper, first come
+                assert closed_after <= 2 + 2, closed_after
+            sender.join(10)
+            assert service.speech.live_count() == 0
+        _untouched(c, "hold")
+    service.close()
+
+
+def test_no_live_answer_outlives_the_longest_answer(make_settings, clock):
+    """A live answer kept open with sound but never finished is abandoned MAX_MEDIA_SECONDS plus a margin
+    after it opened, by the reaper's wall clock."""
+    from interview_engine.speech.pipeline import LIVE_MARGIN_SECONDS
+
+    service = InterviewService(make_settings(MAX_MEDIA_SECONDS=5), clock=clock)
+    try:
+        start(service, "long")
+        live = service.start_live("long")
+        live.feed(pcm16("answer.wav", 1), SAMPLE_RATE)
+        now = time.monotonic()
+        live.transcription.last_activity = now + 60  # as if sound kept arriving
+        assert service.speech.reap(now=now + 5 + LIVE_MARGIN_SECONDS - 1) == 0
+        assert service.speech.reap(now=now + 5 + LIVE_MARGIN_SECONDS + 1) == 1
+        assert live.transcription.state == "aborted" and service.speech.live_count() == 0
     finally:
         service.close()
 

@@ -54,7 +54,9 @@ async def live_answer(websocket: WebSocket, session_id: str):
             raise BadRequest(f"Unsupported audio format {fmt!r}: use s16le or f32le")
         if not 8000 <= rate <= 96000:
             raise BadRequest("sample_rate must be between 8000 and 96000")
-        live = await run_in_threadpool(service.start_live, session_id, owner, number, _flag(q.get("retry")))
+        # One owner, or one client address without keys, holds at most its share of the live places.
+        holder = f"owner:{owner}" if owner else f"address:{websocket.client.host if websocket.client else '?'}"
+        live = await run_in_threadpool(service.start_live, session_id, owner, number, _flag(q.get("retry")), holder)
         await websocket.send_json({"type": "ready", "session_id": session_id,
                                    "question_number": live.question_number, "sample_rate": rate, "format": fmt})
         idle = service.settings.live_idle_seconds
@@ -85,8 +87,11 @@ async def live_answer(websocket: WebSocket, session_id: str):
                         await websocket.close(1000)
                         return
                     raise BadRequest(f"Unknown message type {command!r}: use stop or cancel")
-            elif time.monotonic() - live.transcription.last_activity > idle:
-                raise BadRequest(f"No audio for {idle:.0f} s: the live answer was abandoned")
+            # Checked after every message too: frames that carry no sound (empty, or silence) do not count.
+            if time.monotonic() - live.transcription.last_activity > idle:
+                raise BadRequest(f"No sound for {idle:.0f} s: the live answer was abandoned")
+            if live.transcription.state == "aborted":  # the reaper's wall-clock cap
+                raise BadRequest("The live answer was open longer than an answer may last, and was abandoned")
             if time.monotonic() - sent_at >= PARTIAL_EVERY:
                 snap = live.snapshot()
                 if snap != last or time.monotonic() - sent_at >= 2 * PARTIAL_EVERY:

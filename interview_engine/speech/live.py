@@ -33,12 +33,16 @@ DISPLAY_EVERY = 1.5  # seconds between re-transcriptions of the open unit (the i
 JOB_EVERY = 0.5  # seconds of new audio before another background pass
 MIN_DISPLAY = 1.5  # seconds of speech before the open unit is first shown
 FORMATS = {"s16le": np.int16, "f32le": np.float32}
+# Below this RMS (-60 dBFS) a chunk is silence: a real microphone's noise floor sits well above it, a muted or
+# empty stream does not.
+SILENT_RMS = 0.001
 
 
 class LiveTranscription:
     def __init__(self, transcriber, submit: Callable[..., Future], hotwords: List[str], max_seconds: float,
                  on_close: Callable[["LiveTranscription"], None], idle_seconds: float = 30.0):
         self.id = uuid.uuid4().hex
+        self.holder: Optional[str] = None  # who holds this live place (an owner, or a client address)
         self.transcriber = transcriber
         self.hotwords = list(hotwords)
         self.max_seconds = max_seconds
@@ -68,7 +72,6 @@ class LiveTranscription:
         """Append a chunk: raw PCM bytes (mono, `fmt`) or a numpy array of samples, at `sample_rate`."""
         with self._lock:
             self._check_open()
-            self.last_activity = time.monotonic()
             if isinstance(data, (bytes, bytearray, memoryview)):
                 if fmt not in FORMATS:
                     raise BadRequest(f"Unsupported audio format {fmt!r}: use s16le or f32le")
@@ -91,6 +94,9 @@ class LiveTranscription:
                 self._abort()
                 raise PayloadTooLarge(f"The answer is longer than the limit of {self.max_seconds:.0f} s")
             self._append(samples)
+            if samples.size and float(np.sqrt(np.mean(np.square(samples)))) >= SILENT_RMS:
+                # Only sound keeps a live place: empty or silent frames sent to hold one do not.
+                self.last_activity = time.monotonic()
             if self._job is None and (self._n - self._job_from) >= JOB_EVERY * SAMPLE_RATE:
                 self._schedule()
 

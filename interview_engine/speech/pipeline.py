@@ -75,6 +75,9 @@ class SpokenAnswer:
         }
 
 
+LIVE_MARGIN_SECONDS = 30.0  # past MAX_MEDIA_SECONDS, how long a live answer may still be open (its Stop, the tail)
+
+
 class SpeechPipeline:
     def __init__(self, settings, transcriber: Optional[Transcriber] = None):
         self.settings = settings
@@ -83,7 +86,8 @@ class SpeechPipeline:
         # Video runs beside the audio of the same answer, one video per speech worker.
         self._video_pool = ThreadPoolExecutor(max_workers=settings.speech_workers, thread_name_prefix="video")
         self._slots = threading.BoundedSemaphore(settings.speech_workers + settings.speech_queue)
-        # Live answers in progress hold a slot each, like an upload being transcribed.
+        # Live answers hold places of their own (LIVE_PLACES), not upload slots: a room full of live answers
+        # cannot turn uploads away. Their transcription still runs on the same workers.
         self._live: Dict[str, LiveTranscription] = {}
         self._live_lock = threading.Lock()
         self._reaper: Optional[threading.Thread] = None
@@ -166,15 +170,21 @@ class SpeechPipeline:
                             filename=filename, timings=timings, live=live)
 
     # Live answers ------------------------------------------------------------------------------
-    def open_live(self, hotwords: Optional[List[str]] = None) -> LiveTranscription:
-        """A live answer, holding one of the pool's slots until it is finished or abandoned (503 when none is
-        free, like an upload)."""
-        if not self._slots.acquire(blocking=False):
-            raise Unavailable(BUSY, headers={"Retry-After": "5"})
-        live = LiveTranscription(self._whisper(), self._pool.submit, hotwords or [],
-                                 self.settings.max_media_seconds, on_close=self._live_closed,
-                                 idle_seconds=self.settings.live_idle_seconds)
+    def open_live(self, hotwords: Optional[List[str]] = None, holder: Optional[str] = None) -> LiveTranscription:
+        """A live answer, holding one of LIVE_PLACES until it is finished or abandoned: 503 when none is free, or
+        when `holder` (an owner, or a client address) already holds its share of them (LIVE_OWNER_SHARE)."""
+        places = self.settings.live_places
+        share = max(1, int(places * self.settings.live_owner_share))
         with self._live_lock:
+            if len(self._live) >= places:
+                raise Unavailable(BUSY, headers={"Retry-After": "5"})
+            if holder is not None and sum(1 for x in self._live.values() if x.holder == holder) >= share:
+                raise Unavailable(f"This client already holds {share} of the {places} live answer places: finish "
+                                  "one first, or send the recording as an upload", headers={"Retry-After": "5"})
+            live = LiveTranscription(self._whisper(), self._pool.submit, hotwords or [],
+                                     self.settings.max_media_seconds, on_close=self._live_closed,
+                                     idle_seconds=self.settings.live_idle_seconds)
+            live.holder = holder
             self._live[live.id] = live
             if self._reaper is None:
                 self._reaper = threading.Thread(target=self._reap_loop, name="live-reaper", daemon=True)
@@ -198,19 +208,20 @@ class SpeechPipeline:
 
     def _live_closed(self, live: LiveTranscription) -> None:
         with self._live_lock:
-            if self._live.pop(live.id, None) is None:
-                return
-        self._slots.release()
+            self._live.pop(live.id, None)
 
     def live_count(self) -> int:
         with self._live_lock:
             return len(self._live)
 
     def reap(self, now: Optional[float] = None) -> int:
-        """Abandon live answers not fed for their idle time. Returns how many were dropped."""
+        """Abandon live answers that sent no sound for their idle time, or that have been open longer than any
+        answer may last (MAX_MEDIA_SECONDS plus a margin for the client's stop). Returns how many were dropped."""
         now = time.monotonic() if now is None else now
+        longest = self.settings.max_media_seconds + LIVE_MARGIN_SECONDS
         with self._live_lock:
-            idle = [x for x in self._live.values() if x.state == "open" and now - x.last_activity > x.idle_seconds]
+            idle = [x for x in self._live.values() if x.state == "open"
+                    and (now - x.last_activity > x.idle_seconds or now - x.started > longest)]
         for live in idle:
             log.info("live answer abandoned", extra={"seconds": round(live.seconds, 1)})
             live.abort()
