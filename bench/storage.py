@@ -26,24 +26,11 @@ from fastapi.testclient import TestClient  # noqa: E402
 
 from _common import backend_name, progress  # noqa: E402
 from api.main import create_app  # noqa: E402
-from conftest import FIXTURES, STRONG_ANSWER, start_body  # noqa: E402
+from conftest import FIXTURES, STRONG_ANSWER, start_body, stored_bytes  # noqa: E402
 from interview_engine import InterviewService, Settings  # noqa: E402
 
 TARGETS_KB = {"typed": 24, "spoken": 40}
 V2 = "/interview/v2"
-
-
-def stored_bytes(service) -> int:
-    store = service.store
-    if store.backend == "sqlite":
-        conn = store._conn()
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        conn.execute("VACUUM")
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        return os.path.getsize(store.path)
-    import bson
-
-    return sum(len(bson.encode(d)) for name in ("sessions", "analysis_cache") for d in store.db[name].find({}))
 
 
 def interview_kb(kind: str, runs: int) -> list:

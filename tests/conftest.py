@@ -141,6 +141,22 @@ STRONG_ANSWER = ("At my last company we had a payments pipeline that lost events
 THIN_ANSWER = "I am not sure, maybe."
 
 
+def stored_bytes(service) -> int:
+    """What the interviews take (tests/test_security.py, bench/storage.py): the SQLite file after a checkpoint
+    and VACUUM (so free pages and the WAL do not count), or the BSON size of every session and cached analysis
+    on MongoDB."""
+    store = service.store
+    if store.backend == "sqlite":
+        conn = store._conn()
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.execute("VACUUM")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return os.path.getsize(store.path)
+    import bson
+
+    return sum(len(bson.encode(d)) for name in ("sessions", "analysis_cache") for d in store.db[name].find({}))
+
+
 class ServerProcess:
     """The real app in its own process (`python app.py`), for multi-worker and restart tests."""
 

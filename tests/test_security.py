@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from app import build_app
-from conftest import STRONG_ANSWER, start_body
+from conftest import STRONG_ANSWER, start_body, stored_bytes
 from interview_engine import InterviewService, Settings
 from interview_engine.security import hash_key, new_key
 
@@ -397,21 +397,6 @@ def test_expired_sessions_leave_no_byte_either(service, client, clock, cv_text):
 # Storage footprint, no checkpoints ------------------------------------------------------------------
 TYPED_LIMIT_KB = 24
 SPOKEN_LIMIT_KB = 40
-
-
-def stored_bytes(service) -> int:
-    """What the interviews take on disk: the SQLite file after a checkpoint and VACUUM (so free pages and the
-    WAL do not count), or the BSON size of every session and cached analysis on MongoDB."""
-    store = service.store
-    if store.backend == "sqlite":
-        conn = store._conn()
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        conn.execute("VACUUM")
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        return os.path.getsize(store.path)
-    import bson
-
-    return sum(len(bson.encode(d)) for name in ("sessions", "analysis_cache") for d in store.db[name].find({}))
 
 
 def _interview_kb(service, client, answer) -> float:
